@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what RumorControl needs to build and run on a fresh Debian machine, then fetches the model.
+#   scripts/setup.sh          # build and run needs
+#   scripts/setup.sh --test   # also what the tests need
+# Safe to run again: it installs only what is missing. Needs root (or sudo) for Debian packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(libsqlite3-dev)
+python_packages=()
+if [[ "${1:-}" == "--test" ]]; then
+    python_packages+=(jsonschema)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+    echo "setup: installing Debian packages: ${missing[*]}" >&2
+    sudo=""
+    [[ $(id -u) -eq 0 ]] || sudo="sudo"
+    $sudo apt-get update -q >&2
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+fi
+for module in "${python_packages[@]}"; do
+    python3 -c "import $module" 2>/dev/null || {
+        echo "setup: installing Python package: $module" >&2
+        python3 -m pip install -q "$module" >&2
+    }
+done
