@@ -13,13 +13,22 @@ let package = Package(
         .executable(name: "rumorctl", targets: ["rumorctl"]),
         .library(name: "RumorCore", targets: ["RumorCore"]),
         .library(name: "RumorStore", targets: ["RumorStore"]),
+        .library(name: "RumorMatch", targets: ["RumorMatch"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .target(name: "RumorCore", swiftSettings: strictSettings),
+        .systemLibrary(name: "COpenBLAS"),
+        .target(
+            name: "RumorMatch",
+            dependencies: ["RumorCore", "COpenBLAS", .product(name: "Crypto", package: "swift-crypto")],
+            // The encoder's loops are the hot path; optimise them even in debug builds so tests stay quick.
+            swiftSettings: strictSettings + [.unsafeFlags(["-O"])]
+        ),
         .target(
             name: "RumorStore",
             dependencies: ["RumorCore", .product(name: "GRDB", package: "GRDB.swift")],
@@ -28,7 +37,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "rumorctl",
-            dependencies: ["RumorCore", "RumorStore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["RumorCore", "RumorStore", "RumorMatch", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -37,6 +46,7 @@ let package = Package(
             path: "Tests/RumorTestSupport",
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "RumorMatchTests", dependencies: ["RumorMatch", "RumorTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "RumorCoreTests", dependencies: ["RumorCore", "RumorTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "RumorStoreTests",

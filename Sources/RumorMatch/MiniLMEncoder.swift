@@ -1,0 +1,162 @@
+import COpenBLAS
+import Foundation
+
+/// The all-MiniLM-L6-v2 encoder: BERT with 6 layers, hidden size 384, 12 heads of 32, a 1536-wide
+/// feed-forward with erf-GELU, LayerNorm epsilon 1e-12; then mean pooling and L2 normalisation.
+///
+/// A batch is *packed*: the tokens of all its sequences lie one after another with no padding, so the dense
+/// layers run as single matrix products over every real token and attention runs per sequence on exactly its
+/// own tokens. Padding and masks are therefore unnecessary, and no work is spent on pad tokens.
+struct MiniLMEncoder: Sendable {
+    static let hidden = 384
+    static let heads = 12
+    static let headSize = 32
+    static let intermediate = 1536
+    static let layerCount = 6
+    static let vocabularySize = 30522
+    static let maximumPositions = 512
+    static let layerNormEpsilon: Float = 1e-12
+
+    struct Layer: Sendable {
+        /// Query, key and value weights stacked: [1152, 384].
+        var qkvWeight: [Float]
+        var qkvBias: [Float]
+        var attentionOutWeight: [Float]
+        var attentionOutBias: [Float]
+        var attentionNormWeight: [Float]
+        var attentionNormBias: [Float]
+        var intermediateWeight: [Float]
+        var intermediateBias: [Float]
+        var outputWeight: [Float]
+        var outputBias: [Float]
+        var outputNormWeight: [Float]
+        var outputNormBias: [Float]
+    }
+
+    let wordEmbeddings: [Float]
+    let positionEmbeddings: [Float]
+    let tokenTypeEmbedding: [Float]
+    let embeddingNormWeight: [Float]
+    let embeddingNormBias: [Float]
+    let layers: [Layer]
+
+    /// Reads and shape-checks every weight the encoder needs.
+    init(weights file: SafetensorsFile) throws(EmbeddingError) {
+        let h = Self.hidden
+        wordEmbeddings = try file.floats("embeddings.word_embeddings.weight", shape: [Self.vocabularySize, h])
+        positionEmbeddings = try file.floats("embeddings.position_embeddings.weight", shape: [Self.maximumPositions, h])
+        tokenTypeEmbedding = Array(try file.floats("embeddings.token_type_embeddings.weight", shape: [2, h]).prefix(h))
+        embeddingNormWeight = try file.floats("embeddings.LayerNorm.weight", shape: [h])
+        embeddingNormBias = try file.floats("embeddings.LayerNorm.bias", shape: [h])
+        var layers: [Layer] = []
+        for index in 0..<Self.layerCount {
+            let prefix = "encoder.layer.\(index)."
+            func floats(_ name: String, _ shape: [Int]) throws(EmbeddingError) -> [Float] { try file.floats(prefix + name, shape: shape) }
+            layers.append(Layer(
+                qkvWeight: try floats("attention.self.query.weight", [h, h]) + floats("attention.self.key.weight", [h, h])
+                    + floats("attention.self.value.weight", [h, h]),
+                qkvBias: try floats("attention.self.query.bias", [h]) + floats("attention.self.key.bias", [h]) + floats("attention.self.value.bias", [h]),
+                attentionOutWeight: try floats("attention.output.dense.weight", [h, h]),
+                attentionOutBias: try floats("attention.output.dense.bias", [h]),
+                attentionNormWeight: try floats("attention.output.LayerNorm.weight", [h]),
+                attentionNormBias: try floats("attention.output.LayerNorm.bias", [h]),
+                intermediateWeight: try floats("intermediate.dense.weight", [Self.intermediate, h]),
+                intermediateBias: try floats("intermediate.dense.bias", [Self.intermediate]),
+                outputWeight: try floats("output.dense.weight", [h, Self.intermediate]),
+                outputBias: try floats("output.dense.bias", [h]),
+                outputNormWeight: try floats("output.LayerNorm.weight", [h]),
+                outputNormBias: try floats("output.LayerNorm.bias", [h])))
+        }
+        self.layers = layers
+    }
+
+    /// Embeds a batch of token sequences (each at most 512 ids, `[CLS]` and `[SEP]` included).
+    /// - Returns: one L2-normalised 384-float vector per sequence, in order.
+    func embed(_ sequences: [[Int32]]) -> [[Float]] {
+        let h = Self.hidden
+        let lengths = sequences.map { min($0.count, Self.maximumPositions) }
+        let offsets = lengths.reduce(into: [0]) { $0.append($0.last! + $1) }
+        let tokenCount = offsets.last!
+        guard tokenCount > 0 else { return sequences.map { _ in [Float](repeating: 0, count: h) } }
+        var x = [Float](repeating: 0, count: tokenCount * h)
+        var scratch = Scratch(tokenCount: tokenCount, longest: lengths.max() ?? 0)
+
+        x.withUnsafeMutableBufferPointer { x in
+            for (sequence, ids) in sequences.enumerated() {
+                for position in 0..<lengths[sequence] {
+                    let id = Int(ids[position])
+                    let word = (0..<Self.vocabularySize).contains(id) ? id : Int(WordPieceTokenizer.unknownID)
+                    let row = x.baseAddress! + (offsets[sequence] + position) * h
+                    for i in 0..<h { row[i] = wordEmbeddings[word * h + i] + positionEmbeddings[position * h + i] + tokenTypeEmbedding[i] }
+                }
+            }
+            Kernels.layerNorm(x.baseAddress!, rows: tokenCount, width: h, weight: embeddingNormWeight, bias: embeddingNormBias, epsilon: Self.layerNormEpsilon)
+            for layer in layers {
+                forward(layer, x: x.baseAddress!, tokenCount: tokenCount, offsets: offsets, lengths: lengths, scratch: &scratch)
+            }
+        }
+        return (0..<sequences.count).map { sequence in
+            Kernels.meanPoolNormalized(x, rows: offsets[sequence]..<offsets[sequence + 1], width: h)
+        }
+    }
+
+    /// Working memory for one batch, allocated once per call.
+    private struct Scratch {
+        var qkv: [Float]
+        var context: [Float]
+        var projected: [Float]
+        var intermediate: [Float]
+        var scores: [Float]
+
+        init(tokenCount: Int, longest: Int) {
+            qkv = [Float](repeating: 0, count: tokenCount * 3 * MiniLMEncoder.hidden)
+            context = [Float](repeating: 0, count: tokenCount * MiniLMEncoder.hidden)
+            projected = [Float](repeating: 0, count: tokenCount * MiniLMEncoder.hidden)
+            intermediate = [Float](repeating: 0, count: tokenCount * MiniLMEncoder.intermediate)
+            scores = [Float](repeating: 0, count: max(1, longest * longest))
+        }
+    }
+
+    private func forward(_ layer: Layer, x: UnsafeMutablePointer<Float>, tokenCount n: Int, offsets: [Int], lengths: [Int], scratch: inout Scratch) {
+        let h = Self.hidden
+        let qkvWidth = 3 * h
+        let scale = 1 / Float(Self.headSize).squareRoot()
+        scratch.qkv.withUnsafeMutableBufferPointer { qkv in
+            Kernels.linear(x, rows: n, inputs: h, weight: layer.qkvWeight, bias: layer.qkvBias, outputs: qkvWidth, into: qkv.baseAddress!)
+            scratch.context.withUnsafeMutableBufferPointer { context in
+                scratch.scores.withUnsafeMutableBufferPointer { scores in
+                    for (sequence, length) in lengths.enumerated() where length > 0 {
+                        let base = qkv.baseAddress! + offsets[sequence] * qkvWidth
+                        for head in 0..<Self.heads {
+                            let query = base + head * Self.headSize
+                            let key = query + h
+                            let value = query + 2 * h
+                            let l = Int32(length)
+                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, l, l, Int32(Self.headSize), scale, query, Int32(qkvWidth), key,
+                                        Int32(qkvWidth), 0, scores.baseAddress!, l)
+                            Kernels.softmaxRows(scores.baseAddress!, rows: length, width: length)
+                            let out = context.baseAddress! + offsets[sequence] * h + head * Self.headSize
+                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, l, Int32(Self.headSize), l, 1, scores.baseAddress!, l, value,
+                                        Int32(qkvWidth), 0, out, Int32(h))
+                        }
+                    }
+                }
+                scratch.projected.withUnsafeMutableBufferPointer { projected in
+                    Kernels.linear(context.baseAddress!, rows: n, inputs: h, weight: layer.attentionOutWeight, bias: layer.attentionOutBias, outputs: h,
+                                   into: projected.baseAddress!)
+                    Kernels.addLayerNorm(x, adding: projected.baseAddress!, rows: n, width: h, weight: layer.attentionNormWeight,
+                                         bias: layer.attentionNormBias, epsilon: Self.layerNormEpsilon)
+                    scratch.intermediate.withUnsafeMutableBufferPointer { intermediate in
+                        Kernels.linear(x, rows: n, inputs: h, weight: layer.intermediateWeight, bias: layer.intermediateBias, outputs: Self.intermediate,
+                                       into: intermediate.baseAddress!)
+                        Kernels.gelu(intermediate.baseAddress!, count: n * Self.intermediate)
+                        Kernels.linear(intermediate.baseAddress!, rows: n, inputs: Self.intermediate, weight: layer.outputWeight, bias: layer.outputBias,
+                                       outputs: h, into: projected.baseAddress!)
+                    }
+                    Kernels.addLayerNorm(x, adding: projected.baseAddress!, rows: n, width: h, weight: layer.outputNormWeight, bias: layer.outputNormBias,
+                                         epsilon: Self.layerNormEpsilon)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+import RumorMatch
+import RumorTestSupport
+
+/// The model, loaded once for the whole suite (it takes a second and ~100 MB).
+let sharedEmbedder = Result { () throws(EmbeddingError) in try SentenceEmbedder() }
+
+@Suite("Sentence embedder: parity with the reference")
+struct SentenceEmbedderTests {
+    @Test("token ids equal the reference tokenizer's", arguments: ["dev-posts", "edge-cases"])
+    func tokenParity(set: String) throws {
+        let embedder = try sharedEmbedder.get()
+        let references = try Fixtures.referenceEmbeddings(set)
+        #expect(references.count >= 40)
+        for reference in references {
+            #expect(embedder.tokenizer.tokenize(reference.text) == reference.tokens, "\(set) \(reference.id)")
+        }
+    }
+
+    @Test("vectors are within 1e-5 of the reference (cosine ≥ 0.99999)", arguments: ["dev-posts", "edge-cases"])
+    func vectorParity(set: String) throws {
+        let embedder = try sharedEmbedder.get()
+        let references = try Fixtures.referenceEmbeddings(set)
+        let vectors = embedder.embed(references.map(\.text), batchSize: 32, threads: 2)
+        var worst: Float = 0
+        for (reference, vector) in zip(references, vectors) {
+            #expect(vector.count == 384)
+            let maxAbs = zip(vector, reference.vector).map { abs($0 - $1) }.max() ?? .infinity
+            let cosine = zip(vector, reference.vector).map(*).reduce(0, +)
+            worst = max(worst, maxAbs)
+            #expect(maxAbs <= 1e-5, "\(set) \(reference.id): max-abs \(maxAbs)")
+            #expect(cosine >= 0.99999, "\(set) \(reference.id): cosine \(cosine)")
+        }
+        print("\(set): worst max-abs difference \(worst)")
+    }
+
+    @Test("batch size and thread count do not change the vectors")
+    func batchingIsInvisible() throws {
+        let embedder = try sharedEmbedder.get()
+        let texts = try Fixtures.referenceEmbeddings("dev-posts").prefix(40).map(\.text)
+        let one = texts.map { embedder.embed($0) }
+        let batched = embedder.embed(texts, batchSize: 7, threads: 2)
+        for (a, b) in zip(one, batched) { #expect(zip(a, b).map { abs($0 - $1) }.max()! <= 1e-6) }
+    }
+
+    @Test("paraphrases land nearer their rumor than unrelated text")
+    func meaning() throws {
+        let embedder = try sharedEmbedder.get()
+        let rumor = embedder.embed("Thousands of ballots were cast in the names of dead people.")
+        let paraphrase = embedder.embed("grandpa's been in the ground since 2012 but he mailed a ballot")
+        let unrelated = embedder.embed("Sourdough attempt #4. Finally a decent crumb")
+        let similarity = { (a: [Float], b: [Float]) in zip(a, b).map(*).reduce(0, +) }
+        #expect(similarity(rumor, paraphrase) > similarity(rumor, unrelated) + 0.2)
+    }
+}
+
+@Suite("Sentence embedder: missing and damaged model files")
+struct ModelFileTests {
+    @Test("a missing model folder names the set-up command")
+    func missingFolder() {
+        #expect(throws: EmbeddingError.missingModel("")) { try SentenceEmbedder(modelDirectory: "/nonexistent/model") }
+        do throws(EmbeddingError) {
+            _ = try SentenceEmbedder(modelDirectory: "/nonexistent/model")
+        } catch {
+            #expect(error.message.contains("scripts/fetch-model.sh"))
+            #expect(error.message.contains("/nonexistent/model"))
+        }
+    }
+
+    @Test("truncated weights are refused")
+    func truncated() async throws {
+        try await withModelCopy { folder in
+            let weights = folder.appendingPathComponent("model.safetensors")
+            let handle = try FileHandle(forWritingTo: weights)
+            try handle.truncate(atOffset: 50_000_000)
+            try handle.close()
+            #expect(throws: EmbeddingError.invalidModel("")) { try SentenceEmbedder(modelDirectory: folder.path) }
+        }
+    }
+
+    @Test("weights with a wrong checksum are refused")
+    func wrongChecksum() async throws {
+        try await withModelCopy { folder in
+            let weights = folder.appendingPathComponent("model.safetensors")
+            let handle = try FileHandle(forUpdating: weights)
+            try handle.seek(toOffset: 60_000_000)
+            try handle.write(contentsOf: Data([0x42, 0x42, 0x42, 0x42]))
+            try handle.close()
+            do throws(EmbeddingError) {
+                _ = try SentenceEmbedder(modelDirectory: folder.path)
+                Issue.record("a damaged model loaded")
+            } catch {
+                #expect(error.code == .invalidModel)
+                #expect(error.message.contains("SHA-256"))
+            }
+        }
+    }
+
+    @Test("a missing vocabulary is reported")
+    func missingVocabulary() async throws {
+        try await withModelCopy { folder in
+            try FileManager.default.removeItem(at: folder.appendingPathComponent("vocab.txt"))
+            #expect(throws: EmbeddingError.missingModel("")) { try SentenceEmbedder(modelDirectory: folder.path) }
+        }
+    }
+
+    /// A copy of the model folder (weights and vocabulary) that a test may damage.
+    private func withModelCopy(_ body: (URL) async throws -> Void) async throws {
+        try await withTemporaryFolder { folder in
+            let source = URL(fileURLWithPath: ModelLocation.resolve())
+            for name in ["model.safetensors", "vocab.txt"] {
+                try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+            }
+            try await body(folder)
+        }
+    }
+}
