@@ -13,6 +13,6 @@ struct RumorCtl: AsyncParsableCommand {
 
             Start with `rumorctl list`, then `rumorctl show SLUG`.
             """,
-        subcommands: [ListCommand.self, ShowCommand.self, ImportCommand.self, ExportCommand.self]
+        subcommands: [ListCommand.self, ShowCommand.self, ImportCommand.self, ExportCommand.self, EmbedCommand.self, BenchCommand.self]
     )
 }

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import RumorCore
+import RumorMatch
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure RumorControl's speed on this machine.",
+        subcommands: [BenchEmbedCommand.self])
+}
+
+struct BenchEmbedCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embed",
+        abstract: "Sentences per second of the embedder at batch 1 and 32, on 1 and 2 threads, and batch-1 latency.",
+        discussion: """
+            Embeds every post of the file (tokenisation included) several times per configuration after a warm-up \
+            and reports the median. With --json, prints one JSON line per configuration on stdout (the same fields as \
+            scripts/bench_embed_peers.py, so scripts/bench-embed.sh can put both in one table); the table goes to stderr.
+            """)
+
+    @Option(name: .long, help: "Posts to embed (JSON Lines with \"text\").")
+    var posts = "../shared/eval/dev-posts.jsonl"
+
+    @Option(name: .long, help: "Timed repetitions per configuration.")
+    var repetitions = 5
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Batch sizes.")
+    var batches: [Int] = [1, 32]
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Thread counts.")
+    var threads: [Int] = [1, 2]
+
+    @Flag(name: .long, help: "Print JSON lines on stdout.")
+    var json = false
+
+    @OptionGroup var model: ModelOptions
+
+    func run() async throws {
+        let embedder = try model.load()
+        var reader = try JSONLinesReader(path: posts)
+        var texts: [String] = []
+        while let line = reader.next() {
+            if case .success(let post) = PostLine.parse(line) { texts.append(post.text) }
+        }
+        guard !texts.isEmpty else { throw Failure.report(ValidationError("\(posts) holds no posts")) }
+        let tokens = texts.map { embedder.tokenizer.tokenize($0).count }
+        var table = "rumorcontrol embedder: \(texts.count) posts, \(String(format: "%.1f", Double(tokens.reduce(0, +)) / Double(tokens.count))) tokens on average\n"
+        table += "engine        threads  batch  sentences/s  p50 ms  p99 ms\n"
+        for threadCount in threads {
+            for batch in batches {
+                _ = embedder.embed(texts, batchSize: batch, threads: threadCount)
+                var rates: [Double] = []
+                for _ in 0..<max(1, repetitions) {
+                    let start = DispatchTime.now()
+                    _ = embedder.embed(texts, batchSize: batch, threads: threadCount)
+                    rates.append(Double(texts.count) / Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) * 1e9)
+                }
+                var latencies: [Double] = []
+                if batch == 1 {
+                    for text in texts {
+                        let start = DispatchTime.now()
+                        _ = embedder.embed(text)
+                        latencies.append(Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6)
+                    }
+                    latencies.sort()
+                }
+                let rate = median(rates)
+                let p50 = latencies.isEmpty ? nil : percentile(latencies, 0.50)
+                let p99 = latencies.isEmpty ? nil : percentile(latencies, 0.99)
+                table += "rumorcontrol  \(pad(threadCount, 7))  \(pad(batch, 5))  \(pad(Int(rate.rounded()), 11))  \(p50.map { String(format: "%6.2f", $0) } ?? "     -")  \(p99.map { String(format: "%6.2f", $0) } ?? "     -")\n"
+                if json {
+                    let fields = [
+                        "\"engine\":\"rumorcontrol\"", "\"threads\":\(threadCount)", "\"batch\":\(batch)", "\"sentences_per_s\":\(String(format: "%.1f", rate))",
+                        "\"p50_ms\":\(p50.map { String(format: "%.3f", $0) } ?? "null")", "\"p99_ms\":\(p99.map { String(format: "%.3f", $0) } ?? "null")",
+                        "\"repetitions\":\(repetitions)",
+                    ]
+                    printOut("{" + fields.joined(separator: ",") + "}")
+                }
+            }
+        }
+        table += "peak resident memory: \(peakResidentMegabytes()) MB\n"
+        FileHandle.standardError.write(Data(table.utf8))
+    }
+
+    private func pad(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return String(repeating: " ", count: max(0, width - text.count)) + text
+    }
+}
+
+/// The median of some numbers.
+func median(_ values: [Double]) -> Double {
+    percentile(values.sorted(), 0.5)
+}
+
+/// A percentile of sorted numbers (nearest rank).
+func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
+    guard !sorted.isEmpty else { return 0 }
+    let rank = Int((Double(sorted.count) * fraction).rounded(.up))
+    return sorted[min(max(rank - 1, 0), sorted.count - 1)]
+}
+
+/// This process's peak resident memory in MB (VmHWM), or 0 where /proc is not available.
+func peakResidentMegabytes() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+        let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
+    else { return 0 }
+    return kilobytes / 1024
+}
