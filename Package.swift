@@ -26,6 +26,7 @@ let package = Package(
         .target(
             name: "RumorMatch",
             dependencies: ["RumorCore", "COpenBLAS", .product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Resources/matcher-model.json")],
             // The encoder's loops are the hot path; optimise them even in debug builds so tests stay quick.
             swiftSettings: strictSettings + [.unsafeFlags(["-O"])]
         ),

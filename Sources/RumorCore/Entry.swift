@@ -23,6 +23,9 @@ public struct Entry: Sendable, Hashable, Codable {
     public var keywords: [String]
     /// Ways people actually word the rumor (hashtags, slang, other languages); used by the matcher.
     public var phrasings: [String]
+    /// Ways people correct or deny the rumor; the matcher's stance check uses them to tell a post that
+    /// debunks the rumor from one that spreads it.
+    public var corrections: [String]
     /// BCP 47 tag of the entry's text.
     public var language: String
     /// Where the entry stands in the editorial workflow.
@@ -39,7 +42,7 @@ public struct Entry: Sendable, Hashable, Codable {
     /// Creates an entry; no validation happens here (see ``validationIssues()``).
     public init(
         slug: String, title: String, rumor: String, reality: String, details: String, sources: [Source],
-        topics: [String], jurisdictions: [String], keywords: [String] = [], phrasings: [String], language: String = "en",
+        topics: [String], jurisdictions: [String], keywords: [String] = [], phrasings: [String], corrections: [String] = [], language: String = "en",
         status: EntryStatus = .published, version: Int = 1, created: String, updated: String, lastReviewed: String
     ) {
         self.slug = slug
@@ -52,6 +55,7 @@ public struct Entry: Sendable, Hashable, Codable {
         self.jurisdictions = jurisdictions
         self.keywords = keywords
         self.phrasings = phrasings
+        self.corrections = corrections
         self.language = language
         self.status = status
         self.version = version
@@ -61,8 +65,8 @@ public struct Entry: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case slug, title, rumor, reality, details, sources, topics, jurisdictions, keywords, phrasings, language, status, version, created,
-            updated
+        case slug, title, rumor, reality, details, sources, topics, jurisdictions, keywords, phrasings, corrections, language, status, version,
+            created, updated
         case lastReviewed = "last_reviewed"
     }
 

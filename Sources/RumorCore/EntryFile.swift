@@ -80,6 +80,7 @@ private struct FieldReader {
             slug: string("slug"), title: string("title"), rumor: string("rumor"), reality: string("reality"), details: string("details"),
             sources: sources(), topics: strings("topics"), jurisdictions: strings("jurisdictions"),
             keywords: strings("keywords", required: false), phrasings: strings("phrasings"),
+            corrections: strings("corrections", required: false),
             language: string("language"), status: status(), version: version(),
             created: string("created"), updated: string("updated"), lastReviewed: string("last_reviewed"))
     }

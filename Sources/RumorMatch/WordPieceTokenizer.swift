@@ -19,6 +19,11 @@ public struct WordPieceTokenizer: Sendable {
     /// Words longer than this many scalars become `[UNK]`.
     public static let maximumWordLength = 100
 
+    /// The vocabulary's whole words of letters (no `##` pieces): a dictionary for splitting hashtags.
+    public var wholeWords: Set<String> {
+        Set(vocabulary.keys.filter { $0.count >= 2 && $0.allSatisfy { $0.isLetter && $0.isASCII } })
+    }
+
     /// The most tokens a sequence keeps, `[CLS]` and `[SEP]` included.
     public let maximumLength: Int
     private let vocabulary: [String: Int32]

@@ -35,13 +35,13 @@ struct ExportCommand: AsyncParsableCommand {
         do {
             let store = try databaseOptions.openStore()
             let entries = try await store.entries(status: format == .claimreview ? .published : nil)
-            let site = siteURL ?? ProcessInfo.processInfo.environment["RUMORCONTROL_SITE_URL"] ?? "http://127.0.0.1:8080"
+            let site = siteURL ?? ProcessInfo.processInfo.environment["RUMORCONTROL_SITE_URL"] ?? SiteURL.defaultBase
             let files: [(name: String, text: String)] = entries.map { entry in
                 switch format {
                 case .json: (entry.slug + ".json", entry.jsonValue.serialized())
                 case .claimreview:
                     (entry.slug + ".claimreview.json",
-                     jsonText(ClaimReview(entry: entry, url: SitePath.entryURL(site: site, slug: entry.slug),
+                     jsonText(ClaimReview(entry: entry, url: SiteURL.entry(slug: entry.slug, base: site),
                                           publisher: .organization(name: publisher, url: site))))
                 }
             }
@@ -57,13 +57,5 @@ struct ExportCommand: AsyncParsableCommand {
         } catch {
             throw Failure.report(error)
         }
-    }
-}
-
-/// Paths of the public site, shared by every producer of links.
-enum SitePath {
-    /// The absolute URL of an entry's page.
-    static func entryURL(site: String, slug: String) -> String {
-        (site.hasSuffix("/") ? String(site.dropLast()) : site) + "/rumors/" + slug
     }
 }

@@ -24,7 +24,7 @@ struct RumorctlTests {
             let entries = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
             #expect(entries.count == 19)
             let fields: Set<String> = ["slug", "title", "rumor", "reality", "details", "sources", "topics", "jurisdictions", "keywords",
-                                       "phrasings", "language", "status", "version", "created", "updated", "last_reviewed"]
+                                       "phrasings", "corrections", "language", "status", "version", "created", "updated", "last_reviewed"]
             for entry in entries { #expect(Set(entry.keys) == fields) }
         }
     }
@@ -150,5 +150,48 @@ struct RumorctlTests {
 
     private func withDatabase(_ body: (URL) async throws -> Void) async throws {
         try await withTemporaryFolder { folder in try await body(folder.appendingPathComponent("rumorcontrol.sqlite")) }
+    }
+}
+
+/// `rumorctl embed`, run as a subprocess.
+@Suite("rumorctl embed")
+struct EmbedCommandTests {
+    @Test("embeds a text argument into token ids and a 384-float unit vector")
+    func text() throws {
+        let result = try Rumorctl.run(["embed", "Dead people voted in Georgia"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let tokens = try #require(object["tokens"] as? [Int])
+        let vector = try #require(object["vector"] as? [Double])
+        #expect(tokens.first == 101 && tokens.last == 102)
+        #expect(vector.count == 384)
+        #expect(abs(vector.map { $0 * $0 }.reduce(0, +) - 1) < 1e-4)
+    }
+
+    @Test("embeds JSON Lines in order, keeps ids, and reports bad lines by number with exit status 2")
+    func jsonLines() throws {
+        let input = """
+            {"id": "a", "text": "Ballots were dumped in a ditch"}
+            {"id": 7, "text": "Sourdough attempt #4"}
+            this is not json
+            {"id": "c"}
+            {"id": "d", "text": "Dominion switched votes"}
+
+            """
+        let result = try Rumorctl.run(["embed", "--input", "-"], input: Data(input.utf8))
+        #expect(result.status == 2)
+        let lines = result.stdout.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(lines.count == 3)
+        #expect(lines.map { "\($0?["id"] ?? "")" } == ["a", "7", "d"])
+        #expect(result.stderr.contains("-:3: not valid JSON"))
+        #expect(result.stderr.contains("-:4: \"text\" is missing"))
+    }
+
+    @Test("a missing model exits 1 and names the set-up command")
+    func missingModel() throws {
+        let result = try Rumorctl.run(["embed", "hello"], environment: ["RUMORCONTROL_MODEL_DIR": "/nonexistent/model"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("scripts/fetch-model.sh"))
+        #expect(result.stdout.isEmpty)
     }
 }

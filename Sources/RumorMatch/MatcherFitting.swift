@@ -1,0 +1,79 @@
+import Foundation
+import RumorCore
+
+/// Fits the matcher's scoring model and thresholds on labelled posts (`rumorctl fit`).
+///
+/// - The scorer: logistic regression (L2 1e-3) on the ``MatchFeatures`` of every (post, candidate entry) pair,
+///   positive when the post asserts the entry's rumor.
+/// - The label threshold: the score that maximises F1 over (post, slug) pairs on the fitting posts, searched in
+///   steps of 0.01 from 0.30 to 0.95 (the higher one on ties, preferring precision).
+/// - The review threshold: the highest score below the label threshold at which label-or-review recall reaches
+///   0.98, but no lower than 0.10 and no higher than the label threshold minus 0.10.
+/// - The gate: half the lowest best-lexical-score of any post that asserts a rumor, so no such fitting post is
+///   gated out and unseen ones have room.
+public enum MatcherFitting {
+    /// Fits a model.
+    /// - Parameters:
+    ///   - matcher: a matcher over the entries (its current model is not used).
+    ///   - posts: labelled posts.
+    ///   - provenance: how the fit was made, recorded in the model.
+    public static func fit(matcher: RumorMatcher, posts: [LabelledPost], provenance: String) -> MatcherModel {
+        var open = matcher
+        open.configuration.model.gateThreshold = -1
+        var examples: [[Double]] = []
+        var labels: [Bool] = []
+        var pairs: [(post: Int, slug: String, example: Int)] = []
+        var lowestPositiveLexical = Double.infinity
+        for (index, post) in posts.enumerated() {
+            let candidates = open.candidates(post.text).1
+            if !post.claims.isEmpty { lowestPositiveLexical = min(lowestPositiveLexical, open.bestLexicalScore(post.text)) }
+            for candidate in candidates {
+                pairs.append((index, candidate.entry.slug, examples.count))
+                examples.append(candidate.features.values)
+                labels.append(post.claims.contains(candidate.entry.slug))
+            }
+        }
+        let scorer = LogisticModel.fit(examples: examples, labels: labels, names: MatchFeatures.names)
+        let scores = examples.map(scorer.probability)
+        let totalPositives = posts.reduce(0) { $0 + $1.claims.count }
+        func counts(at threshold: Double) -> (truePositives: Int, falsePositives: Int) {
+            var truePositives = 0
+            var falsePositives = 0
+            for pair in pairs where scores[pair.example] >= threshold {
+                if labels[pair.example] { truePositives += 1 } else { falsePositives += 1 }
+            }
+            return (truePositives, falsePositives)
+        }
+        var labelThreshold = 0.5
+        var bestF1 = -1.0
+        for step in 30...95 {
+            let threshold = Double(step) / 100
+            let (tp, fp) = counts(at: threshold)
+            let precision = tp + fp == 0 ? 1 : Double(tp) / Double(tp + fp)
+            let recall = totalPositives == 0 ? 1 : Double(tp) / Double(totalPositives)
+            let f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall)
+            if f1 >= bestF1 {
+                bestF1 = f1
+                labelThreshold = threshold
+            }
+        }
+        var reviewThreshold = max(0.10, labelThreshold - 0.10)
+        for step in stride(from: Int((labelThreshold - 0.10) * 100), through: 10, by: -1) {
+            let threshold = Double(step) / 100
+            if Double(counts(at: threshold).truePositives) >= 0.98 * Double(totalPositives) {
+                reviewThreshold = threshold
+                break
+            }
+            reviewThreshold = threshold
+        }
+        let gate = lowestPositiveLexical.isFinite ? lowestPositiveLexical / 2 : 0
+        return MatcherModel(scorer: scorer, labelThreshold: labelThreshold, reviewThreshold: reviewThreshold, gateThreshold: gate, provenance: provenance)
+    }
+}
+
+extension RumorMatcher {
+    /// The best BM25 score of a post against any entry (what the gate compares with its threshold).
+    public func bestLexicalScore(_ text: String) -> Double {
+        Double(lexicalScores(text).values.max() ?? 0)
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+
+/// The fitted part of the matcher: the scoring model and its thresholds.
+///
+/// The shipped values live in `Resources/matcher-model.json`, written by `rumorctl fit` (see ``MatcherFitting``);
+/// that file records what it was fitted on. A deployment can override the thresholds without refitting.
+public struct MatcherModel: Sendable, Hashable, Codable {
+    /// Scores (post, entry) pairs from the features of ``MatchFeatures``.
+    public var scorer: LogisticModel
+    /// Scores at or above this attach the label.
+    public var labelThreshold: Double
+    /// Scores at or above this (and below ``labelThreshold``) go to review.
+    public var reviewThreshold: Double
+    /// Posts whose best lexical score is below this skip the embedding stage: they share too little with any entry.
+    public var gateThreshold: Double
+    /// How the model was fitted (data, command), for people auditing it.
+    public var provenance: String
+
+    enum CodingKeys: String, CodingKey {
+        case scorer
+        case labelThreshold = "label_threshold"
+        case reviewThreshold = "review_threshold"
+        case gateThreshold = "gate_threshold"
+        case provenance
+    }
+
+    /// Creates a model.
+    public init(scorer: LogisticModel, labelThreshold: Double, reviewThreshold: Double, gateThreshold: Double, provenance: String) {
+        self.scorer = scorer
+        self.labelThreshold = labelThreshold
+        self.reviewThreshold = reviewThreshold
+        self.gateThreshold = gateThreshold
+        self.provenance = provenance
+    }
+
+    /// The model shipped with RumorControl.
+    /// - Throws: ``EmbeddingError`` when the bundled file is missing or damaged (a build problem).
+    public static func shipped() throws(EmbeddingError) -> MatcherModel {
+        guard let url = Bundle.module.url(forResource: "matcher-model", withExtension: "json"), let data = try? Data(contentsOf: url) else {
+            throw .invalidModel("the matcher model (matcher-model.json) is missing from this build")
+        }
+        return try load(data, source: url.path)
+    }
+
+    /// Reads a model written by `rumorctl fit`.
+    public static func load(_ data: Data, source: String) throws(EmbeddingError) -> MatcherModel {
+        do {
+            let model = try JSONDecoder().decode(MatcherModel.self, from: data)
+            guard model.scorer.weights.count == MatchFeatures.names.count, model.scorer.names == MatchFeatures.names else {
+                throw EmbeddingError.invalidModel("\(source) was fitted for other features (\(model.scorer.names.joined(separator: ", "))); refit it with `rumorctl fit`")
+            }
+            return model
+        } catch let error as EmbeddingError {
+            throw error
+        } catch {
+            throw .invalidModel("\(source) is not a matcher model (\(error))")
+        }
+    }
+
+    /// The model as pretty JSON.
+    public func json() -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return ((try? encoder.encode(self)) ?? Data()) + Data("\n".utf8)
+    }
+}

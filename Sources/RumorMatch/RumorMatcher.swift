@@ -1,0 +1,181 @@
+import COpenBLAS
+import Foundation
+import RumorCore
+
+/// Reads a post and says which known disputed claims it asserts.
+///
+/// The stages, cheapest first: normalise (offsets kept); a lexical gate (BM25 against every entry) that lets a post
+/// sharing too little with the knowledge base exit at once; split into segments (post, sentences, clauses) and
+/// embed them; compare each segment with every entry's rumor, title and phrasings and with its reality; weigh that
+/// evidence and the stance cues with the fitted ``MatcherModel``; threshold into labels and review items.
+public struct RumorMatcher: Sendable {
+    /// Settings a deployment chooses.
+    public struct Configuration: Sendable {
+        /// The fitted model and its thresholds.
+        public var model: MatcherModel
+        /// The notice's text.
+        public var labelText = "This claim about election fraud is disputed."
+        /// The site whose entry pages labels link to.
+        public var siteURL = SiteURL.defaultBase
+
+        /// Creates a configuration.
+        public init(model: MatcherModel, labelText: String? = nil, siteURL: String? = nil) {
+            self.model = model
+            if let labelText { self.labelText = labelText }
+            if let siteURL { self.siteURL = siteURL }
+        }
+    }
+
+    /// One entry's evidence for one post, before thresholds.
+    public struct Candidate: Sendable {
+        /// The entry.
+        public var entry: Entry
+        /// The evidence.
+        public var features: MatchFeatures
+        /// The segment that fits the entry best.
+        public var segment: TextSegment
+    }
+
+    /// The entries matched against (published ones).
+    public let entries: [Entry]
+    /// The settings.
+    public var configuration: Configuration
+    private let embedder: SentenceEmbedder
+    private let lexicalIndex: BM25Index
+    private let rumorAnchors: AnchorSet
+    private let realityAnchors: AnchorSet
+    private let keywordTerms: [[[String]]]
+    private let dictionary: Set<String>
+
+    /// Builds the matcher's index: lexical documents and the embeddings of every entry's rumor, title, phrasings
+    /// and reality.
+    /// - Parameters:
+    ///   - entries: the entries to match; those not published are left out.
+    ///   - embedder: the loaded sentence embedder.
+    ///   - configuration: the model and the notice's settings.
+    public init(entries: [Entry], embedder: SentenceEmbedder, configuration: Configuration) {
+        let published = entries.filter { $0.status == .published }
+        self.entries = published
+        self.embedder = embedder
+        self.configuration = configuration
+        dictionary = embedder.tokenizer.wholeWords
+        let dictionary = dictionary
+        lexicalIndex = BM25Index(documents: published.map { entry in
+            LexicalAnalyzer.terms(([entry.rumor, entry.title] + entry.keywords + entry.phrasings).map { NormalizedText($0, dictionary: dictionary).text }
+                .joined(separator: "\n"))
+        })
+        keywordTerms = published.map { entry in entry.keywords.map { LexicalAnalyzer.terms(NormalizedText($0, dictionary: dictionary).text) } }
+        rumorAnchors = AnchorSet(
+            texts: published.enumerated().flatMap { index, entry in ([entry.rumor, entry.title] + entry.phrasings).map { (index, $0) } },
+            embedder: embedder, dictionary: dictionary)
+        realityAnchors = AnchorSet(
+            texts: published.enumerated().flatMap { index, entry in Self.sentences(entry.reality).map { (index, $0) } },
+            embedder: embedder, dictionary: dictionary)
+    }
+
+    /// The labels for one post.
+    public func match(_ text: String) -> MatchResult {
+        let (normalized, candidates) = self.candidates(text)
+        let model = configuration.model
+        var labels: [Label] = []
+        var review: [Label] = []
+        for candidate in candidates {
+            let score = model.scorer.probability(candidate.features.values)
+            guard score >= model.reviewThreshold else { continue }
+            let range = normalized.originalRange(candidate.segment.range)
+            let label = Label(
+                slug: candidate.entry.slug, rumor: candidate.entry.rumor, reality: candidate.entry.reality,
+                url: SiteURL.entry(slug: candidate.entry.slug, base: configuration.siteURL), labelText: configuration.labelText,
+                score: (score * 1000).rounded() / 1000, decision: score >= model.labelThreshold ? .label : .review,
+                span: Label.Span(start: range.lowerBound, end: range.upperBound, text: normalized.originalText(range)))
+            if label.decision == .label { labels.append(label) } else { review.append(label) }
+        }
+        return MatchResult(labels: labels.sorted { $0.score > $1.score }, review: review.sorted { $0.score > $1.score })
+    }
+
+    /// Every entry's evidence for a post (entries with no evidence at all are left out); empty when the post
+    /// does not pass the lexical gate.
+    public func candidates(_ text: String) -> (NormalizedText, [Candidate]) {
+        let normalized = NormalizedText(text, dictionary: dictionary)
+        let postTerms = LexicalAnalyzer.terms(normalized.text)
+        let bm25 = lexicalIndex.scores(postTerms)
+        let bestBM25 = bm25.values.max() ?? 0
+        guard Double(bestBM25) >= configuration.model.gateThreshold else { return (normalized, []) }
+        let segments = Segmenter.segments(of: normalized)
+        guard !segments.isEmpty else { return (normalized, []) }
+        let vectors = embedder.embed(segments.map(\.text), batchSize: segments.count, threads: 1)
+        let rumorSimilarity = rumorAnchors.bestPerEntry(vectors, entryCount: entries.count)
+        let realitySimilarity = realityAnchors.bestPerEntry(vectors, entryCount: entries.count)
+        let postCues = StanceCues.count(in: normalized.text)
+        let postTermSet = Set(postTerms)
+        var candidates: [Candidate] = []
+        for (index, entry) in entries.enumerated() {
+            let best = segments.indices.max { rumorSimilarity[$0][index] < rumorSimilarity[$1][index] }!
+            let similarity = rumorSimilarity[best][index]
+            let lexical = bm25[index] ?? 0
+            guard similarity >= 0.2 || lexical > 0 else { continue }
+            let other = rumorSimilarity[best].enumerated().filter { $0.offset != index }.map(\.element).max() ?? 0
+            let segmentCues = StanceCues.count(in: segments[best].text)
+            let keywordHit = keywordTerms[index].contains { terms in !terms.isEmpty && terms.allSatisfy(postTermSet.contains) }
+            let features = MatchFeatures(
+                segmentSimilarity: Double(similarity), postSimilarity: Double(rumorSimilarity[0][index]), margin: Double(similarity - other),
+                bm25: Double(log1p(lexical)), bm25Share: bestBM25 > 0 ? Double(lexical / bestBM25) : 0, keywordHit: keywordHit ? 1 : 0,
+                realityGapSegment: Double(realitySimilarity[best][index] - similarity),
+                realityGapPost: Double(realitySimilarity[0][index] - rumorSimilarity[0][index]),
+                negationsInSegment: Double(min(segmentCues.negations, 3)), refutationCues: Double(min(postCues.refutations, 4)),
+                correctionCues: Double(min(postCues.corrections, 3)), quotes: Double(min(postCues.quotes, 3)),
+                accusationCues: Double(min(postCues.accusations, 4)), segmentIsPost: segments[best].kind == .post ? 1 : 0)
+            candidates.append(Candidate(entry: entry, features: features, segment: segments[best]))
+        }
+        return (normalized, candidates)
+    }
+
+    /// BM25 of a post against every entry (by index into ``entries``).
+    func lexicalScores(_ text: String) -> [Int: Float] {
+        lexicalIndex.scores(LexicalAnalyzer.terms(NormalizedText(text, dictionary: dictionary).text))
+    }
+
+    /// Sentences of an entry's text, for reality anchors.
+    static func sentences(_ text: String) -> [String] {
+        var sentences: [String] = []
+        var current = ""
+        for character in text {
+            current.append(character)
+            if ".!?".contains(character), current.count > 30 {
+                sentences.append(current.trimmingCharacters(in: .whitespaces))
+                current = ""
+            }
+        }
+        if !current.trimmingCharacters(in: .whitespaces).isEmpty { sentences.append(current.trimmingCharacters(in: .whitespaces)) }
+        return sentences
+    }
+}
+
+/// Embedded anchor texts, each belonging to an entry; answers "how close is each segment to each entry".
+struct AnchorSet: Sendable {
+    let vectors: [Float]
+    let owners: [Int]
+
+    init(texts: [(owner: Int, text: String)], embedder: SentenceEmbedder, dictionary: Set<String>) {
+        owners = texts.map(\.owner)
+        vectors = embedder.embed(texts.map { NormalizedText($0.text, dictionary: dictionary).text }, batchSize: 32, threads: 1).flatMap { $0 }
+    }
+
+    /// For each segment vector, the best cosine similarity to any anchor of each entry.
+    func bestPerEntry(_ segments: [[Float]], entryCount: Int) -> [[Float]] {
+        let dimension = SentenceEmbedder.dimension
+        let anchorCount = owners.count
+        guard anchorCount > 0, !segments.isEmpty else { return segments.map { _ in [Float](repeating: 0, count: entryCount) } }
+        let flat = segments.flatMap { $0 }
+        var similarities = [Float](repeating: 0, count: segments.count * anchorCount)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(segments.count), Int32(anchorCount), Int32(dimension), 1, flat, Int32(dimension),
+                    vectors, Int32(dimension), 0, &similarities, Int32(anchorCount))
+        return (0..<segments.count).map { row in
+            var best = [Float](repeating: -1, count: entryCount)
+            for anchor in 0..<anchorCount {
+                best[owners[anchor]] = max(best[owners[anchor]], similarities[row * anchorCount + anchor])
+            }
+            return best
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// Words and phrases that show a post denying, correcting or mocking a rumor rather than asserting it.
+///
+/// Cues alone decide nothing: believers write "no evidence, my foot" and "Poll watchers NOT allowed in". They are
+/// features that the fitted model weighs together with how close the post is to the entry's reality.
+public enum StanceCues {
+    /// Counts of each kind of cue in a normalised text.
+    public struct Counts: Sendable, Hashable {
+        /// not, never, didn't, wasn't ...
+        public var negations = 0
+        /// false, hoax, debunked, myth, misinformation, "not true", "no evidence" ...
+        public var refutations = 0
+        /// PSA, reminder, "stop sharing", "lol at", "fact check" ...
+        public var corrections = 0
+        /// Quotation marks around part of the text (scare quotes).
+        public var quotes = 0
+        /// Words of fraud and accusation: rigged, stolen, fraud, fake, illegal ...
+        public var accusations = 0
+    }
+
+    static let negationWords: Set<String> = [
+        "not", "never", "didnt", "doesnt", "dont", "isnt", "wasnt", "werent", "arent", "hasnt", "havent", "wont", "cant", "couldnt", "no",
+        "nobody", "nothing", "nope", "nunca", "nadie", "nada",
+    ]
+    static let refutationWords: Set<String> = [
+        "false", "hoax", "debunked", "debunk", "myth", "myths", "misinformation", "disinformation", "conspiracy", "baseless", "untrue", "bogus",
+        "falso", "falsa", "mentira", "bulo", "bulos", "desinformacion", "fake", "lies", "lie", "nonsense", "fiction", "fabricated",
+        "misleading", "wrong", "debunking", "unfounded", "rumor", "rumors", "meme", "claim", "claims", "theory", "theories",
+    ]
+    static let refutationPhrases = [
+        "not true", "isnt true", "wasnt true", "no evidence", "never happened", "did not happen", "didnt happen", "no such", "there is no",
+        "there was no", "there were no", "not a thing", "no es cierto", "no es verdad", "no hubo", "is not", "was not", "were not", "did not",
+        "does not", "no proof", "nothing to", "thats not", "that's not", "not how", "not fraud", "its not", "it's not",
+    ]
+    static let correctionPhrases = [
+        "psa", "reminder", "stop sharing", "please stop", "lol at", "fact check", "fact-check", "for the record", "actually", "verifiquen",
+        "the truth is", "in reality", "explained", "let it go", "let's be clear", "to be clear", "stop spreading", "check before", "read the",
+        "people who think", "people claiming", "keep saying", "keeps saying", "falls apart", "doesn't survive", "no, ", "nope",
+    ]
+    static let accusationWords: Set<String> = [
+        "rigged", "stolen", "steal", "fraud", "fraudulent", "fake", "illegal", "illegally", "cheat", "cheated", "cheating", "corrupt", "coverup",
+        "wake", "exposed", "proof", "proves", "caught", "fraude", "robaron", "robada", "trampa",
+    ]
+
+    /// Counts the cues in normalised text.
+    public static func count(in text: String) -> Counts {
+        var counts = Counts()
+        let words = text.split { !($0.isLetter || $0.isNumber || $0 == "'") }.map { $0.replacingOccurrences(of: "'", with: "") }
+        for word in words {
+            if negationWords.contains(word) { counts.negations += 1 }
+            if refutationWords.contains(word) { counts.refutations += 1 }
+            if accusationWords.contains(word) { counts.accusations += 1 }
+        }
+        let padded = " " + text + " "
+        for phrase in refutationPhrases where padded.contains(phrase) { counts.refutations += 1 }
+        for phrase in correctionPhrases where padded.contains(phrase) { counts.corrections += 1 }
+        // Quotation marks, but not apostrophes inside words ("didn't").
+        let characters = Array(text)
+        let marks = characters.indices.filter { index in
+            guard characters[index] == "\"" || characters[index] == "'" else { return false }
+            let before = index > 0 && characters[index - 1].isLetter
+            let after = index + 1 < characters.count && characters[index + 1].isLetter
+            return !(before && after)
+        }
+        counts.quotes = marks.count / 2
+        return counts
+    }
+}

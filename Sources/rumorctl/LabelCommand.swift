@@ -1,0 +1,168 @@
+import ArgumentParser
+import Foundation
+import RumorCore
+import RumorMatch
+
+struct LabelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "label",
+        abstract: "Flag posts that assert a known disputed claim.",
+        discussion: """
+            rumorctl label "TEXT" prints the labels for one post for people; with --json, one JSON object \
+            {"labels": [...], "review": [...]}.
+
+            rumorctl label --input POSTS.jsonl reads lines {"id": ..., "text": ...} (- for standard input) and writes, \
+            in order, one line per post: {"id": ..., "labels": [...], "review": [...]}. It streams in constant memory. \
+            A line that is not a post gets {"id": ..., "error": "..."} and the rest go on; the exit status is then 2.
+
+            A label is {slug, rumor, reality, url, label_text, score, decision, span: {start, end, text}}; span offsets \
+            count Unicode scalars of the post's text. Labels have scores at or above the label threshold; review items \
+            lie between the review and label thresholds.
+            """)
+
+    @Argument(help: "A post's text (instead of --input).")
+    var text: String?
+
+    @Option(name: .long, help: "A JSON Lines file of posts, or - for standard input.")
+    var input: String?
+
+    @Flag(name: .long, help: "Print JSON (for a TEXT argument).")
+    var json = false
+
+    @OptionGroup var matcherOptions: MatcherOptions
+
+    func validate() throws {
+        if (text == nil) == (input == nil) { throw ValidationError("Give either a TEXT or --input FILE.") }
+    }
+
+    func run() async throws {
+        let matcher = try await matcherOptions.makeMatcher()
+        if let text {
+            let result = matcher.match(text)
+            printOut(json ? Self.json(result) : Self.humanReadable(result))
+            return
+        }
+        var reader = try JSONLinesReader(path: input ?? "-")
+        var progress = ProgressReporter(noun: "posts labelled")
+        var count = 0
+        var badLines = 0
+        while let line = reader.next() {
+            var output: String
+            switch PostLine.parse(line) {
+            case .success(let post):
+                let result = matcher.match(post.text)
+                output = "{\"id\":\(post.id.serialized(pretty: false)),\(Self.json(result).dropFirst())"
+            case .failure(let error):
+                badLines += 1
+                let id = error.id?.serialized(pretty: false) ?? "null"
+                output = "{\"id\":\(id),\"line\":\(error.line),\"error\":\(JSONValue.string(error.message).serialized(pretty: false))}"
+            }
+            // One write per line: a killed run leaves only whole lines.
+            FileHandle.standardOutput.write(Data((output + "\n").utf8))
+            count += 1
+            progress.update(count)
+        }
+        progress.finish(count)
+        if badLines > 0 { throw Failure.badInput }
+    }
+
+    static func json(_ result: MatchResult) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(result)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    static func humanReadable(_ result: MatchResult) -> String {
+        if result.labels.isEmpty && result.review.isEmpty { return "No known disputed claim found." }
+        var lines: [String] = []
+        for label in result.labels + result.review {
+            lines.append("\(label.decision == .label ? "LABEL " : "REVIEW") \(label.slug)  (score \(String(format: "%.2f", label.score)))")
+            lines.append("  \(label.labelText) \(label.url)")
+            lines.append("  matched: \"\(label.span.text)\" [\(label.span.start)..<\(label.span.end)]")
+            lines.append("  reality: \(label.reality)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+struct EvalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Measure the matcher on labelled posts: precision, recall, F1 and flag rates.",
+        discussion: """
+            POSTS is JSON Lines with {"id", "text", "claims": [slugs], "kind"}; kind is claim, multi, refutation, trap, \
+            neutral or offtopic. Prints flag rates per kind, a per-slug table, and a last line \
+            `precision=P recall=R f1=F refutation_flag_rate=X clean_flag_rate=Y` (clean: traps, neutral and off-topic).
+            """)
+
+    @Option(name: .long, help: "Labelled posts (JSON Lines).")
+    var posts: String
+
+    @Flag(name: .long, help: "Also list every post that was labelled wrongly or missed.")
+    var errors = false
+
+    @OptionGroup var matcherOptions: MatcherOptions
+
+    func run() async throws {
+        let labelled = try readLabelledPosts(posts)
+        let matcher = try await matcherOptions.makeMatcher()
+        var evaluation = MatchEvaluation()
+        var progress = ProgressReporter(noun: "posts")
+        for (index, post) in labelled.enumerated() {
+            evaluation.add(post, result: matcher.match(post.text))
+            progress.update(index + 1)
+        }
+        progress.finish(labelled.count)
+        if errors {
+            for outcome in evaluation.outcomes where outcome.predicted != outcome.post.claims {
+                let extra = outcome.predicted.subtracting(outcome.post.claims).sorted()
+                let missed = outcome.post.claims.subtracting(outcome.predicted).sorted()
+                printOut("\(outcome.post.id) [\(outcome.post.kind)] wrong: \(extra) missed: \(missed) review: \(outcome.reviewed.sorted())\n    \(outcome.post.text.prefix(160))")
+            }
+            printOut("")
+        }
+        printOut(evaluation.report)
+    }
+}
+
+struct FitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fit",
+        abstract: "Fit the matcher's scoring model and thresholds on labelled posts.",
+        discussion: """
+            Writes the model as JSON (to --output, or stdout). The shipped model, \
+            Sources/RumorMatch/Resources/matcher-model.json, is made with: \
+            rumorctl fit --train data/train-posts.jsonl --output Sources/RumorMatch/Resources/matcher-model.json
+            """)
+
+    @Option(name: .long, help: "Labelled posts to fit on (JSON Lines, as for eval).")
+    var train: String
+
+    @Option(name: .long, help: "Where to write the model (default: stdout).")
+    var output: String?
+
+    @OptionGroup var matcherOptions: MatcherOptions
+
+    func run() async throws {
+        let posts = try readLabelledPosts(train)
+        let placeholder = MatcherModel(
+            scorer: LogisticModel(names: MatchFeatures.names, means: MatchFeatures.names.map { _ in 0 }, scales: MatchFeatures.names.map { _ in 1 },
+                                  weights: MatchFeatures.names.map { _ in 0 }, bias: 0),
+            labelThreshold: 0.5, reviewThreshold: 0.3, gateThreshold: 0, provenance: "")
+        let matcher = try await matcherOptions.makeMatcher(model: placeholder)
+        let name = (train as NSString).lastPathComponent
+        let model = MatcherFitting.fit(
+            matcher: matcher, posts: posts,
+            provenance: "rumorctl fit --train \(name) (\(posts.count) posts, \(matcher.entries.count) entries)")
+        if let output {
+            do {
+                try model.json().write(to: URL(fileURLWithPath: output), options: .atomic)
+            } catch {
+                throw Failure.report(error)
+            }
+        } else {
+            FileHandle.standardOutput.write(model.json())
+        }
+        FileHandle.standardError.write(Data("label threshold \(model.labelThreshold), review threshold \(model.reviewThreshold), gate \(String(format: "%.3f", model.gateThreshold))\n".utf8))
+    }
+}

@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import RumorCore
+import RumorMatch
+import RumorStore
+
+/// Options of every command that runs the matcher.
+struct MatcherOptions: ParsableArguments {
+    @OptionGroup var databaseOptions: DatabaseOptions
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(name: .long, help: "Scores at or above this attach the label (0-1; default from the fitted model, or $RUMORCONTROL_LABEL_THRESHOLD).")
+    var labelThreshold: Double?
+
+    @Option(name: .long, help: "Scores at or above this go to review (0-1; default from the fitted model, or $RUMORCONTROL_REVIEW_THRESHOLD).")
+    var reviewThreshold: Double?
+
+    @Option(name: .long, help: "A matcher model written by `rumorctl fit` to use instead of the shipped one.")
+    var matcherModel: String?
+
+    @Option(name: .long, help: "The site labels link to (default $RUMORCONTROL_SITE_URL or http://127.0.0.1:8080).")
+    var siteURL: String?
+
+    func validate() throws {
+        for value in [labelThreshold, reviewThreshold].compactMap({ $0 }) where !(0...1).contains(value) {
+            throw ValidationError("Thresholds are scores between 0 and 1.")
+        }
+    }
+
+    /// The matcher's fitted model, with any threshold overrides applied.
+    func model() throws -> MatcherModel {
+        let environment = ProcessInfo.processInfo.environment
+        do {
+            var model: MatcherModel
+            if let matcherModel {
+                guard let data = FileManager.default.contents(atPath: matcherModel) else {
+                    throw ValidationError("cannot read the matcher model \(matcherModel)")
+                }
+                model = try MatcherModel.load(data, source: matcherModel)
+            } else {
+                model = try MatcherModel.shipped()
+            }
+            if let value = labelThreshold ?? environment["RUMORCONTROL_LABEL_THRESHOLD"].flatMap(Double.init) { model.labelThreshold = value }
+            if let value = reviewThreshold ?? environment["RUMORCONTROL_REVIEW_THRESHOLD"].flatMap(Double.init) { model.reviewThreshold = value }
+            return model
+        } catch {
+            throw Failure.report(error)
+        }
+    }
+
+    /// Builds the matcher over the published entries of the database.
+    func makeMatcher(model: MatcherModel? = nil) async throws -> RumorMatcher {
+        let embedder = try modelOptions.load()
+        let store = try databaseOptions.openStore()
+        let entries: [Entry]
+        do {
+            entries = try await store.entries(status: .published)
+        } catch {
+            throw Failure.report(error)
+        }
+        let site = siteURL ?? ProcessInfo.processInfo.environment["RUMORCONTROL_SITE_URL"]
+        return RumorMatcher(entries: entries, embedder: embedder, configuration: .init(model: try model ?? self.model(), siteURL: site))
+    }
+}
+
+/// Reads labelled posts (`{"id", "text", "claims", "kind"}` per line).
+func readLabelledPosts(_ path: String) throws -> [LabelledPost] {
+    var reader = try JSONLinesReader(path: path)
+    var posts: [LabelledPost] = []
+    var problems: [String] = []
+    while let line = reader.next() {
+        switch PostLine.parse(line) {
+        case .failure(let error): problems.append("\(path):\(error.line): \(error.message)")
+        case .success(let post):
+            guard case .success(let node) = line.value else { continue }
+            var claims: Set<String> = []
+            if case .array(let items) = node["claims"]?.value {
+                for item in items { if case .string(let slug) = item.value { claims.insert(slug) } }
+            } else {
+                problems.append("\(path):\(line.number): \"claims\" is missing or not an array of slugs")
+            }
+            var kind = "claim"
+            if case .string(let value) = node["kind"]?.value { kind = value }
+            let id: String
+            if case .string(let value) = post.id { id = value } else { id = post.id.serialized(pretty: false) }
+            posts.append(LabelledPost(id: id, text: post.text, claims: claims, kind: kind))
+        }
+    }
+    guard problems.isEmpty else {
+        problems.forEach(Failure.printError)
+        throw Failure.badInput
+    }
+    return posts
+}
