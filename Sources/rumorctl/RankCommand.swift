@@ -80,9 +80,13 @@ struct RankCommand: AsyncParsableCommand {
                 let lexical = Double(lexicalStep) / 20
                 var total = 0.0
                 for (query, candidates) in evidence {
-                    let ranked = candidates.map { ($0.claim, $0.cosine + title * $0.titleCosine + lexical * $0.lexical) }
-                        .sorted { $0.1 > $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }.prefix(5).map { retriever.claims[$0.0].id }
-                    total += RetrievalMetrics.averagePrecision(ranked: ranked, relevant: qrels[query]!, k: 5)
+                    var scored: [(claim: Int, score: Double)] = []
+                    for candidate in candidates {
+                        scored.append((candidate.claim, candidate.cosine + title * candidate.titleCosine + lexical * candidate.lexical))
+                    }
+                    scored.sort { $0.score > $1.score || ($0.score == $1.score && $0.claim < $1.claim) }
+                    let ranked = scored.prefix(5).map { retriever.claims[$0.claim].id }
+                    total += RetrievalMetrics.averagePrecision(ranked: ranked, relevant: qrels[query] ?? [], k: 5)
                 }
                 let map = total / Double(max(1, evidence.count))
                 if map > best.map + 1e-12 { best = (map, title, lexical) }
@@ -104,17 +108,17 @@ struct ScoreCommand: ParsableCommand {
     @Option(name: .long, help: "Gold pairs: `qid 0 docid 1` lines (TREC qrels).")
     var qrels: String
 
-    @Option(name: .long, help: "The run: `qid Q0 docid rank score tag` lines.")
-    var run: String
+    @Option(name: .customLong("run"), help: "The run: `qid Q0 docid rank score tag` lines.")
+    var runFile: String
 
     func run() throws {
         let gold = try readQrels(qrels)
-        guard let text = try? String(contentsOfFile: run, encoding: .utf8) else { throw Failure.report(ValidationError("cannot read \(run)")) }
+        guard let text = try? String(contentsOfFile: runFile, encoding: .utf8) else { throw Failure.report(ValidationError("cannot read \(runFile)")) }
         var ranked: [String: [(rank: Int, document: String)]] = [:]
         for (number, line) in text.split(separator: "\n").enumerated() {
             let fields = line.split(whereSeparator: \.isWhitespace)
             guard fields.count >= 4, let rank = Int(fields[3]) else {
-                throw Failure.report(ValidationError("\(run):\(number + 1): expected `qid Q0 docid rank score tag`"))
+                throw Failure.report(ValidationError("\(runFile):\(number + 1): expected `qid Q0 docid rank score tag`"))
             }
             ranked[String(fields[0]), default: []].append((rank, String(fields[2])))
         }
