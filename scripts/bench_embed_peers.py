@@ -19,6 +19,8 @@ One untimed warm-up pass precedes the timed repetitions. Reported per configurat
 - sentences_per_s: posts / pass time, the median over the repetitions
 - p50_ms, p99_ms: for batch 1, latency of one post (text in, vector out) over all posts of
   all timed repetitions (nearest-rank percentiles); null for larger batches
+- on stderr also: 'other cpu', the cores other processes used meanwhile (from /proc/stat),
+  to spot timings skewed by other work on the machine
 
 Output: one JSON line per configuration on stdout
     {"engine": ..., "threads": n, "batch": b, "sentences_per_s": x, "p50_ms": x|null,
@@ -267,6 +269,32 @@ def time_config(engine, texts: list[str], batch: int, repetitions: int) -> dict:
     return result
 
 
+class ForeignLoad:
+    """CPU cores that other processes used while a configuration ran (from /proc/stat)."""
+
+    def __init__(self):
+        self.hz = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+    @staticmethod
+    def _busy() -> int | None:
+        try:
+            with open("/proc/stat") as f:
+                v = [int(x) for x in f.readline().split()[1:9]]
+        except (OSError, ValueError):
+            return None
+        return v[0] + v[1] + v[2] + v[5] + v[6] + v[7]  # user nice system irq softirq steal
+
+    def start(self) -> None:
+        self.t0, self.b0, self.o0 = time.perf_counter(), self._busy(), os.times()
+
+    def cores(self) -> float | None:
+        b1, o1, wall = self._busy(), os.times(), time.perf_counter() - self.t0
+        if self.b0 is None or b1 is None or wall <= 0:
+            return None
+        own = (o1.user + o1.system) - (self.o0.user + self.o0.system)
+        return max(0.0, ((b1 - self.b0) / self.hz - own) / wall)
+
+
 def fmt(v, spec: str) -> str:
     return "-" if v is None else format(v, spec)
 
@@ -342,24 +370,35 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{PROG}: parity onnxruntime-fp32 vs sentence-transformers on {len(texts)} posts: "
               f"max-abs diff {diff:.2e}, min cosine {cos:.7f}", file=sys.stderr)
 
-    results = []
+    results, foreign = [], []
+    load = ForeignLoad()
     for e in engines:
         for n in args.threads:
             e.set_threads(n)
             for b in args.batches:
+                load.start()
                 r = time_config(e, texts, b, args.repetitions)
+                other = load.cores()
                 results.append(r)
+                foreign.append(other)
                 print(json.dumps(r), flush=True)
                 print(f"{PROG}: {r['engine']} threads={n} batch={b}: {r['sentences_per_s']:.1f} sentences/s"
-                      + (f", p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms" if r["p50_ms"] is not None else ""),
+                      + (f", p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms" if r["p50_ms"] is not None else "")
+                      + (f" (other processes used {other:.2f} cores meanwhile)" if other is not None else ""),
                       file=sys.stderr, flush=True)
 
-    header = f"{'engine':<22} {'threads':>7} {'batch':>5} {'sentences/s':>12} {'p50 ms':>8} {'p99 ms':>8} {'reps':>4}"
+    header = (f"{'engine':<22} {'threads':>7} {'batch':>5} {'sentences/s':>12} {'p50 ms':>8} {'p99 ms':>8} "
+              f"{'reps':>4} {'other cpu':>9}")
     lines = [header, "-" * len(header)]
-    for r in results:
+    for r, other in zip(results, foreign):
+        flag = "  <- contended" if other is not None and other > 0.25 else ""
         lines.append(f"{r['engine']:<22} {r['threads']:>7} {r['batch']:>5} {r['sentences_per_s']:>12.1f} "
-                     f"{fmt(r['p50_ms'], '.2f'):>8} {fmt(r['p99_ms'], '.2f'):>8} {r['repetitions']:>4}")
+                     f"{fmt(r['p50_ms'], '.2f'):>8} {fmt(r['p99_ms'], '.2f'):>8} {r['repetitions']:>4} "
+                     f"{fmt(other, '.2f'):>9}{flag}")
     print("\n".join(lines), file=sys.stderr)
+    if any(o is not None and o > 0.25 for o in foreign):
+        print(f"{PROG}: warning: other processes took CPU during the rows marked 'contended' "
+              f"('other cpu' = cores they used on average); rerun those on a quiet machine", file=sys.stderr)
     return 0
 
 

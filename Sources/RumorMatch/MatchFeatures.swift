@@ -2,9 +2,10 @@
 public struct MatchFeatures: Sendable, Hashable {
     /// The features' names, in the order of ``values``.
     public static let names = [
-        "segment_similarity", "post_similarity", "margin_over_other_entries", "bm25", "bm25_share", "keyword_hit",
-        "reality_gap_segment", "reality_gap_post", "negations_in_segment", "refutation_cues", "correction_cues", "quotes",
-        "accusation_cues", "segment_is_post",
+        "segment_similarity", "post_similarity", "margin_over_other_entries", "top_entry_for_segment", "bm25", "bm25_share", "keyword_hit",
+        "reality_gap_segment", "reality_gap_post", "correction_gap_segment", "correction_gap_post", "denial_post", "denial_segment",
+        "negations_in_segment", "refutation_cues", "correction_cues", "quotes",
+        "accusation_cues", "segment_is_post", "best_similarity_any_entry", "election_terms",
     ]
 
     /// Cosine similarity of the best segment to the entry's rumor, title and phrasings (the best of them).
@@ -13,6 +14,8 @@ public struct MatchFeatures: Sendable, Hashable {
     public var postSimilarity: Double
     /// How much better this entry fits the best segment than any other entry does.
     public var margin: Double
+    /// 1 when no other entry fits the best segment better.
+    public var topEntryForSegment: Double
     /// log(1 + BM25) of the post against the entry's rumor, title, keywords and phrasings.
     public var bm25: Double
     /// BM25 relative to the best-scoring entry (1 for the best).
@@ -23,6 +26,14 @@ public struct MatchFeatures: Sendable, Hashable {
     public var realityGapSegment: Double
     /// The same for the whole post.
     public var realityGapPost: Double
+    /// Similarity of the best segment to the entry's corrections (how people debunk it), minus its similarity to the rumor.
+    public var correctionGapSegment: Double
+    /// The same for the whole post.
+    public var correctionGapPost: Double
+    /// The stance model's probability that the whole post denies rather than asserts.
+    public var denialPost: Double
+    /// The same for the best segment.
+    public var denialSegment: Double
     /// Negations in the best segment.
     public var negationsInSegment: Double
     /// Refutation cues in the post.
@@ -36,11 +47,17 @@ public struct MatchFeatures: Sendable, Hashable {
     /// 1 when the best segment is the whole post.
     public var segmentIsPost: Double
 
+    /// The best segment similarity of any entry for this post: how much the post is about election rumors at all.
+    public var bestSimilarityAnyEntry: Double
+    /// Distinct words of the post that occur in the texts of at least three entries (ballot, vote, fraud ...).
+    public var electionTerms: Double
+
     /// The features as a vector in ``names`` order.
     public var values: [Double] {
         [
-            segmentSimilarity, postSimilarity, margin, bm25, bm25Share, keywordHit, realityGapSegment, realityGapPost, negationsInSegment,
-            refutationCues, correctionCues, quotes, accusationCues, segmentIsPost,
+            segmentSimilarity, postSimilarity, margin, topEntryForSegment, bm25, bm25Share, keywordHit, realityGapSegment, realityGapPost,
+            correctionGapSegment, correctionGapPost, denialPost, denialSegment, negationsInSegment,
+            refutationCues, correctionCues, quotes, accusationCues, segmentIsPost, bestSimilarityAnyEntry, electionTerms,
         ]
     }
 }

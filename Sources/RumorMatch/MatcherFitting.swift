@@ -3,8 +3,11 @@ import RumorCore
 
 /// Fits the matcher's scoring model and thresholds on labelled posts (`rumorctl fit`).
 ///
-/// - The scorer: logistic regression (L2 1e-3) on the ``MatchFeatures`` of every (post, candidate entry) pair,
-///   positive when the post asserts the entry's rumor.
+/// - The stance model (``StanceModel``): fitted first, on the entries' phrasings and the posts that make claims
+///   (assertions) against the entries' corrections and the refutation posts (denials). The scorer is trained on
+///   stance features computed by 5-fold cross-fitting, so it learns how reliable they are on unseen posts.
+/// - The scorer: gradient-boosted trees (``BoostedTrees``, default parameters) on the ``MatchFeatures`` of every
+///   (post, candidate entry) pair, positive when the post asserts the entry's rumor.
 /// - The label threshold: the score that maximises F1 over (post, slug) pairs on the fitting posts, searched in
 ///   steps of 0.01 from 0.30 to 0.95 (the higher one on ties, preferring precision).
 /// - The review threshold: the highest score below the label threshold at which label-or-review recall reaches
@@ -20,20 +23,40 @@ public enum MatcherFitting {
     public static func fit(matcher: RumorMatcher, posts: [LabelledPost], provenance: String) -> MatcherModel {
         var open = matcher
         open.configuration.model.gateThreshold = -1
+        // Stance inputs for every post and for the entries' phrasings (assertions) and corrections (denials).
+        let postInputs = matcher.stanceInputs(posts.map(\.text))
+        let anchorAssertions = matcher.stanceInputs(matcher.entries.flatMap(\.phrasings)).map { ($0.text, $0.vector, false) }
+        let anchorDenials = matcher.stanceInputs(matcher.entries.flatMap(\.corrections)).map { ($0.text, $0.vector, true) }
+        func stanceExamples(_ indices: some Sequence<Int>) -> [(text: String, vector: [Float], denies: Bool)] {
+            let own = indices.compactMap { index -> (text: String, vector: [Float], denies: Bool)? in
+                if !posts[index].claims.isEmpty { return (postInputs[index].text, postInputs[index].vector, false) }
+                if posts[index].kind == "refutation" { return (postInputs[index].text, postInputs[index].vector, true) }
+                return nil
+            }
+            return own + anchorAssertions + anchorDenials
+        }
+        let stance = StanceModel.fit(examples: stanceExamples(posts.indices))
+        // The scorer must see stance features as they will be on unseen posts, so each post's come from a stance
+        // model fitted without it (5-fold cross-fitting); fitting on the post itself would make them look perfect.
+        let folds = 5
         var examples: [[Double]] = []
         var labels: [Bool] = []
         var pairs: [(post: Int, slug: String, example: Int)] = []
         var lowestPositiveLexical = Double.infinity
-        for (index, post) in posts.enumerated() {
-            let candidates = open.candidates(post.text).1
-            if !post.claims.isEmpty { lowestPositiveLexical = min(lowestPositiveLexical, open.bestLexicalScore(post.text)) }
-            for candidate in candidates {
-                pairs.append((index, candidate.entry.slug, examples.count))
-                examples.append(candidate.features.values)
-                labels.append(post.claims.contains(candidate.entry.slug))
+        for fold in 0..<folds {
+            var foldMatcher = open
+            foldMatcher.configuration.model.stance = StanceModel.fit(examples: stanceExamples(posts.indices.filter { $0 % folds != fold }))
+            for index in posts.indices where index % folds == fold {
+                let post = posts[index]
+                if !post.claims.isEmpty { lowestPositiveLexical = min(lowestPositiveLexical, open.bestLexicalScore(post.text)) }
+                for candidate in foldMatcher.candidates(post.text).1 {
+                    pairs.append((index, candidate.entry.slug, examples.count))
+                    examples.append(candidate.features.values)
+                    labels.append(post.claims.contains(candidate.entry.slug))
+                }
             }
         }
-        let scorer = LogisticModel.fit(examples: examples, labels: labels, names: MatchFeatures.names)
+        let scorer = BoostedTrees.fit(examples: examples, labels: labels, names: MatchFeatures.names)
         let scores = examples.map(scorer.probability)
         let totalPositives = posts.reduce(0) { $0 + $1.claims.count }
         func counts(at threshold: Double) -> (truePositives: Int, falsePositives: Int) {
@@ -67,7 +90,7 @@ public enum MatcherFitting {
             reviewThreshold = threshold
         }
         let gate = lowestPositiveLexical.isFinite ? lowestPositiveLexical / 2 : 0
-        return MatcherModel(scorer: scorer, labelThreshold: labelThreshold, reviewThreshold: reviewThreshold, gateThreshold: gate, provenance: provenance)
+        return MatcherModel(scorer: scorer, stance: stance, labelThreshold: labelThreshold, reviewThreshold: reviewThreshold, gateThreshold: gate, provenance: provenance)
     }
 }
 

@@ -6,7 +6,9 @@ import Foundation
 /// that file records what it was fitted on. A deployment can override the thresholds without refitting.
 public struct MatcherModel: Sendable, Hashable, Codable {
     /// Scores (post, entry) pairs from the features of ``MatchFeatures``.
-    public var scorer: LogisticModel
+    public var scorer: BoostedTrees
+    /// Tells denials from assertions (feeds two of the features).
+    public var stance: StanceModel
     /// Scores at or above this attach the label.
     public var labelThreshold: Double
     /// Scores at or above this (and below ``labelThreshold``) go to review.
@@ -17,7 +19,7 @@ public struct MatcherModel: Sendable, Hashable, Codable {
     public var provenance: String
 
     enum CodingKeys: String, CodingKey {
-        case scorer
+        case scorer, stance
         case labelThreshold = "label_threshold"
         case reviewThreshold = "review_threshold"
         case gateThreshold = "gate_threshold"
@@ -25,8 +27,9 @@ public struct MatcherModel: Sendable, Hashable, Codable {
     }
 
     /// Creates a model.
-    public init(scorer: LogisticModel, labelThreshold: Double, reviewThreshold: Double, gateThreshold: Double, provenance: String) {
+    public init(scorer: BoostedTrees, stance: StanceModel, labelThreshold: Double, reviewThreshold: Double, gateThreshold: Double, provenance: String) {
         self.scorer = scorer
+        self.stance = stance
         self.labelThreshold = labelThreshold
         self.reviewThreshold = reviewThreshold
         self.gateThreshold = gateThreshold
@@ -46,7 +49,7 @@ public struct MatcherModel: Sendable, Hashable, Codable {
     public static func load(_ data: Data, source: String) throws(EmbeddingError) -> MatcherModel {
         do {
             let model = try JSONDecoder().decode(MatcherModel.self, from: data)
-            guard model.scorer.weights.count == MatchFeatures.names.count, model.scorer.names == MatchFeatures.names else {
+            guard model.scorer.names == MatchFeatures.names else {
                 throw EmbeddingError.invalidModel("\(source) was fitted for other features (\(model.scorer.names.joined(separator: ", "))); refit it with `rumorctl fit`")
             }
             return model

@@ -44,7 +44,9 @@ public struct RumorMatcher: Sendable {
     private let lexicalIndex: BM25Index
     private let rumorAnchors: AnchorSet
     private let realityAnchors: AnchorSet
+    private let correctionAnchors: AnchorSet
     private let keywordTerms: [[[String]]]
+    private let electionVocabulary: Set<String>
     private let dictionary: Set<String>
 
     /// Builds the matcher's index: lexical documents and the embeddings of every entry's rumor, title, phrasings
@@ -64,13 +66,22 @@ public struct RumorMatcher: Sendable {
             LexicalAnalyzer.terms(([entry.rumor, entry.title] + entry.keywords + entry.phrasings).map { NormalizedText($0, dictionary: dictionary).text }
                 .joined(separator: "\n"))
         })
+        var entryCounts: [String: Int] = [:]
+        for entry in published {
+            let terms = LexicalAnalyzer.terms(([entry.rumor, entry.title, entry.reality] + entry.phrasings).map { NormalizedText($0, dictionary: dictionary).text }
+                .joined(separator: "\n"))
+            for term in Set(terms) { entryCounts[term, default: 0] += 1 }
+        }
+        electionVocabulary = Set(entryCounts.filter { $0.value >= 3 }.keys)
         keywordTerms = published.map { entry in entry.keywords.map { LexicalAnalyzer.terms(NormalizedText($0, dictionary: dictionary).text) } }
         rumorAnchors = AnchorSet(
             texts: published.enumerated().flatMap { index, entry in ([entry.rumor, entry.title] + entry.phrasings).map { (index, $0) } },
             embedder: embedder, dictionary: dictionary)
         realityAnchors = AnchorSet(
-            texts: published.enumerated().flatMap { index, entry in Self.sentences(entry.reality).map { (index, $0) } },
+            texts: published.enumerated().flatMap { index, entry in Self.sentences(entry.reality + " " + entry.details).map { (index, $0) } },
             embedder: embedder, dictionary: dictionary)
+        correctionAnchors = AnchorSet(
+            texts: published.enumerated().flatMap { index, entry in entry.corrections.map { (index, $0) } }, embedder: embedder, dictionary: dictionary)
     }
 
     /// The labels for one post.
@@ -106,28 +117,51 @@ public struct RumorMatcher: Sendable {
         let vectors = embedder.embed(segments.map(\.text), batchSize: segments.count, threads: 1)
         let rumorSimilarity = rumorAnchors.bestPerEntry(vectors, entryCount: entries.count)
         let realitySimilarity = realityAnchors.bestPerEntry(vectors, entryCount: entries.count)
+        let correctionSimilarity = correctionAnchors.bestPerEntry(vectors, entryCount: entries.count)
         let postCues = StanceCues.count(in: normalized.text)
+        let stance = configuration.model.stance
+        var segmentDenial: [Int: Double] = [:]
+        func denial(_ segment: Int) -> Double {
+            if let known = segmentDenial[segment] { return known }
+            let value = stance.denialProbability(text: segments[segment].text, vector: vectors[segment])
+            segmentDenial[segment] = value
+            return value
+        }
         let postTermSet = Set(postTerms)
+        let electionTerms = Double(min(postTermSet.intersection(electionVocabulary).count, 6))
+        var bestAnyEntry: Float = -1
+        for row in rumorSimilarity { bestAnyEntry = max(bestAnyEntry, row.max() ?? -1) }
         var candidates: [Candidate] = []
         for (index, entry) in entries.enumerated() {
             let best = segments.indices.max { rumorSimilarity[$0][index] < rumorSimilarity[$1][index] }!
             let similarity = rumorSimilarity[best][index]
             let lexical = bm25[index] ?? 0
             guard similarity >= 0.2 || lexical > 0 else { continue }
-            let other = rumorSimilarity[best].enumerated().filter { $0.offset != index }.map(\.element).max() ?? 0
+            var other: Float = -1
+            for (entry, value) in rumorSimilarity[best].enumerated() where entry != index { other = max(other, value) }
             let segmentCues = StanceCues.count(in: segments[best].text)
             let keywordHit = keywordTerms[index].contains { terms in !terms.isEmpty && terms.allSatisfy(postTermSet.contains) }
             let features = MatchFeatures(
-                segmentSimilarity: Double(similarity), postSimilarity: Double(rumorSimilarity[0][index]), margin: Double(similarity - other),
+                segmentSimilarity: Double(similarity), postSimilarity: Double(rumorSimilarity[0][index]), margin: Double(similarity - other), topEntryForSegment: similarity >= other ? 1 : 0,
                 bm25: Double(log1p(lexical)), bm25Share: bestBM25 > 0 ? Double(lexical / bestBM25) : 0, keywordHit: keywordHit ? 1 : 0,
                 realityGapSegment: Double(realitySimilarity[best][index] - similarity),
                 realityGapPost: Double(realitySimilarity[0][index] - rumorSimilarity[0][index]),
+                correctionGapSegment: Double(correctionSimilarity[best][index] - similarity),
+                correctionGapPost: Double(correctionSimilarity[0][index] - rumorSimilarity[0][index]),
+                denialPost: denial(0), denialSegment: denial(best),
                 negationsInSegment: Double(min(segmentCues.negations, 3)), refutationCues: Double(min(postCues.refutations, 4)),
                 correctionCues: Double(min(postCues.corrections, 3)), quotes: Double(min(postCues.quotes, 3)),
-                accusationCues: Double(min(postCues.accusations, 4)), segmentIsPost: segments[best].kind == .post ? 1 : 0)
+                accusationCues: Double(min(postCues.accusations, 4)), segmentIsPost: segments[best].kind == .post ? 1 : 0,
+                bestSimilarityAnyEntry: Double(bestAnyEntry), electionTerms: electionTerms)
             candidates.append(Candidate(entry: entry, features: features, segment: segments[best]))
         }
         return (normalized, candidates)
+    }
+
+    /// The normalised text and embedding of each text, for fitting the stance model.
+    public func stanceInputs(_ texts: [String]) -> [(text: String, vector: [Float])] {
+        let normalized = texts.map { NormalizedText($0, dictionary: dictionary).text }
+        return Array(zip(normalized, embedder.embed(normalized, batchSize: 32, threads: 2)))
     }
 
     /// BM25 of a post against every entry (by index into ``entries``).

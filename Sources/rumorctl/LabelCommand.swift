@@ -29,6 +29,9 @@ struct LabelCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON (for a TEXT argument).")
     var json = false
 
+    @Flag(name: .long, help: "Also show the evidence (features and score) for every candidate entry (for a TEXT argument).")
+    var explain = false
+
     @OptionGroup var matcherOptions: MatcherOptions
 
     func validate() throws {
@@ -40,6 +43,7 @@ struct LabelCommand: AsyncParsableCommand {
         if let text {
             let result = matcher.match(text)
             printOut(json ? Self.json(result) : Self.humanReadable(result))
+            if explain { printOut(Self.explanation(matcher, text)) }
             return
         }
         var reader = try JSONLinesReader(path: input ?? "-")
@@ -70,6 +74,19 @@ struct LabelCommand: AsyncParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: (try? encoder.encode(result)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    static func explanation(_ matcher: RumorMatcher, _ text: String) -> String {
+        let candidates = matcher.candidates(text).1
+        guard !candidates.isEmpty else { return "\nNo candidate: the post shares too few words with the knowledge base (lexical gate)." }
+        var lines = ["", "candidates (score, then features):"]
+        let model = matcher.configuration.model
+        for candidate in candidates.sorted(by: { model.scorer.probability($0.features.values) > model.scorer.probability($1.features.values) }).prefix(5) {
+            lines.append("  \(candidate.entry.slug)  score \(String(format: "%.3f", model.scorer.probability(candidate.features.values)))  segment \"\(candidate.segment.text)\"")
+            let pairs = zip(MatchFeatures.names, candidate.features.values).map { "\($0)=\(String(format: "%.2f", $1))" }
+            lines.append("    " + pairs.joined(separator: " "))
+        }
+        return lines.joined(separator: "\n")
     }
 
     static func humanReadable(_ result: MatchResult) -> String {
@@ -146,9 +163,8 @@ struct FitCommand: AsyncParsableCommand {
     func run() async throws {
         let posts = try readLabelledPosts(train)
         let placeholder = MatcherModel(
-            scorer: LogisticModel(names: MatchFeatures.names, means: MatchFeatures.names.map { _ in 0 }, scales: MatchFeatures.names.map { _ in 1 },
-                                  weights: MatchFeatures.names.map { _ in 0 }, bias: 0),
-            labelThreshold: 0.5, reviewThreshold: 0.3, gateThreshold: 0, provenance: "")
+            scorer: BoostedTrees(names: MatchFeatures.names, base: 0, trees: [], parameters: .init()),
+            stance: StanceModel(ngramWeights: [:], embeddingWeights: [], bias: 0), labelThreshold: 0.5, reviewThreshold: 0.3, gateThreshold: 0, provenance: "")
         let matcher = try await matcherOptions.makeMatcher(model: placeholder)
         let name = (train as NSString).lastPathComponent
         let model = MatcherFitting.fit(
