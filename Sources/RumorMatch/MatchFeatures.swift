@@ -5,7 +5,8 @@ public struct MatchFeatures: Sendable, Hashable {
         "segment_similarity", "post_similarity", "margin_over_other_entries", "top_entry_for_segment", "bm25", "bm25_share", "keyword_hit",
         "reality_gap_segment", "reality_gap_post", "correction_gap_segment", "correction_gap_post", "denial_post", "denial_segment",
         "negations_in_segment", "refutation_cues", "correction_cues", "quotes",
-        "accusation_cues", "segment_is_post", "best_similarity_any_entry", "election_terms",
+        "accusation_cues", "segment_is_post", "best_similarity_any_entry", "election_terms", "quoted_similarity",
+        "exemplar_asserting", "exemplar_gap",
     ]
 
     /// Cosine similarity of the best segment to the entry's rumor, title and phrasings (the best of them).
@@ -52,12 +53,22 @@ public struct MatchFeatures: Sendable, Hashable {
     /// Distinct words of the post that occur in the texts of at least three entries (ballot, vote, fraud ...).
     public var electionTerms: Double
 
+    /// The best similarity of a quoted span of the post ("the 'dead people voted' guy") to the entry's rumor; 0 when
+    /// nothing is quoted. Quoting the rumor itself is how people mock or deny it.
+    public var quotedSimilarity: Double
+
+    /// The post's similarity to the nearest fitting post that asserts the entry.
+    public var exemplarAsserting: Double
+    /// That, minus its similarity to the nearest fitting post that does not.
+    public var exemplarGap: Double
+
     /// The features as a vector in ``names`` order.
     public var values: [Double] {
         [
             segmentSimilarity, postSimilarity, margin, topEntryForSegment, bm25, bm25Share, keywordHit, realityGapSegment, realityGapPost,
             correctionGapSegment, correctionGapPost, denialPost, denialSegment, negationsInSegment,
-            refutationCues, correctionCues, quotes, accusationCues, segmentIsPost, bestSimilarityAnyEntry, electionTerms,
+            refutationCues, correctionCues, quotes, accusationCues, segmentIsPost, bestSimilarityAnyEntry, electionTerms, quotedSimilarity,
+            exemplarAsserting, exemplarGap,
         ]
     }
 }

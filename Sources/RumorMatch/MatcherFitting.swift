@@ -6,6 +6,8 @@ import RumorCore
 /// - The stance model (``StanceModel``): fitted first, on the entries' phrasings and the posts that make claims
 ///   (assertions) against the entries' corrections and the refutation posts (denials). The scorer is trained on
 ///   stance features computed by 5-fold cross-fitting, so it learns how reliable they are on unseen posts.
+/// - The exemplars: every fitting post's embedding and claims; the scorer's exemplar features for a post come only
+///   from the other folds' posts, for the same reason.
 /// - The scorer: gradient-boosted trees (``BoostedTrees``, default parameters) on the ``MatchFeatures`` of every
 ///   (post, candidate entry) pair, positive when the post asserts the entry's rumor.
 /// - The label threshold: the score that maximises F1 over (post, slug) pairs on the fitting posts, searched in
@@ -36,6 +38,7 @@ public enum MatcherFitting {
             return own + anchorAssertions + anchorDenials
         }
         let stance = StanceModel.fit(examples: stanceExamples(posts.indices))
+        let exemplars = ExemplarSet(embeddings: matcher.postVectors(posts.map(\.text)), claims: posts.map(\.claims))
         // The scorer must see stance features as they will be on unseen posts, so each post's come from a stance
         // model fitted without it (5-fold cross-fitting); fitting on the post itself would make them look perfect.
         let folds = 5
@@ -46,6 +49,7 @@ public enum MatcherFitting {
         for fold in 0..<folds {
             var foldMatcher = open
             foldMatcher.configuration.model.stance = StanceModel.fit(examples: stanceExamples(posts.indices.filter { $0 % folds != fold }))
+            foldMatcher.exemplarIndex = ExemplarIndex(exemplars) { $0 % folds == fold }
             for index in posts.indices where index % folds == fold {
                 let post = posts[index]
                 if !post.claims.isEmpty { lowestPositiveLexical = min(lowestPositiveLexical, open.bestLexicalScore(post.text)) }
@@ -90,7 +94,7 @@ public enum MatcherFitting {
             reviewThreshold = threshold
         }
         let gate = lowestPositiveLexical.isFinite ? lowestPositiveLexical / 2 : 0
-        return MatcherModel(scorer: scorer, stance: stance, labelThreshold: labelThreshold, reviewThreshold: reviewThreshold, gateThreshold: gate, provenance: provenance)
+        return MatcherModel(scorer: scorer, stance: stance, exemplars: exemplars, labelThreshold: labelThreshold, reviewThreshold: reviewThreshold, gateThreshold: gate, provenance: provenance)
     }
 }
 

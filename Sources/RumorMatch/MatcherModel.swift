@@ -9,6 +9,8 @@ public struct MatcherModel: Sendable, Hashable, Codable {
     public var scorer: BoostedTrees
     /// Tells denials from assertions (feeds two of the features).
     public var stance: StanceModel
+    /// The fitting posts, embedded (feeds the exemplar features).
+    public var exemplars: ExemplarSet
     /// Scores at or above this attach the label.
     public var labelThreshold: Double
     /// Scores at or above this (and below ``labelThreshold``) go to review.
@@ -19,7 +21,7 @@ public struct MatcherModel: Sendable, Hashable, Codable {
     public var provenance: String
 
     enum CodingKeys: String, CodingKey {
-        case scorer, stance
+        case scorer, stance, exemplars
         case labelThreshold = "label_threshold"
         case reviewThreshold = "review_threshold"
         case gateThreshold = "gate_threshold"
@@ -27,9 +29,13 @@ public struct MatcherModel: Sendable, Hashable, Codable {
     }
 
     /// Creates a model.
-    public init(scorer: BoostedTrees, stance: StanceModel, labelThreshold: Double, reviewThreshold: Double, gateThreshold: Double, provenance: String) {
+    public init(
+        scorer: BoostedTrees, stance: StanceModel, exemplars: ExemplarSet, labelThreshold: Double, reviewThreshold: Double, gateThreshold: Double,
+        provenance: String
+    ) {
         self.scorer = scorer
         self.stance = stance
+        self.exemplars = exemplars
         self.labelThreshold = labelThreshold
         self.reviewThreshold = reviewThreshold
         self.gateThreshold = gateThreshold

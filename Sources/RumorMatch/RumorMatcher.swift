@@ -48,6 +48,8 @@ public struct RumorMatcher: Sendable {
     private let keywordTerms: [[[String]]]
     private let electionVocabulary: Set<String>
     private let dictionary: Set<String>
+    /// The fitting posts, decoded from the model (replaced while fitting to leave folds out).
+    var exemplarIndex: ExemplarIndex
 
     /// Builds the matcher's index: lexical documents and the embeddings of every entry's rumor, title, phrasings
     /// and reality.
@@ -60,6 +62,7 @@ public struct RumorMatcher: Sendable {
         self.entries = published
         self.embedder = embedder
         self.configuration = configuration
+        exemplarIndex = ExemplarIndex(configuration.model.exemplars)
         dictionary = embedder.tokenizer.wholeWords
         let dictionary = dictionary
         lexicalIndex = BM25Index(documents: published.map { entry in
@@ -129,11 +132,14 @@ public struct RumorMatcher: Sendable {
         }
         let postTermSet = Set(postTerms)
         let electionTerms = Double(min(postTermSet.intersection(electionVocabulary).count, 6))
+        let nearest = exemplarIndex.nearest(vectors[0], slugs: entries.map(\.slug))
         var bestAnyEntry: Float = -1
         for row in rumorSimilarity { bestAnyEntry = max(bestAnyEntry, row.max() ?? -1) }
         var candidates: [Candidate] = []
         for (index, entry) in entries.enumerated() {
-            let best = segments.indices.max { rumorSimilarity[$0][index] < rumorSimilarity[$1][index] }!
+            let claimSegments = segments.indices.filter { segments[$0].kind != .quote }
+            let quoteSegments = segments.indices.filter { segments[$0].kind == .quote }
+            let best = claimSegments.max { rumorSimilarity[$0][index] < rumorSimilarity[$1][index] }!
             let similarity = rumorSimilarity[best][index]
             let lexical = bm25[index] ?? 0
             guard similarity >= 0.2 || lexical > 0 else { continue }
@@ -152,10 +158,18 @@ public struct RumorMatcher: Sendable {
                 negationsInSegment: Double(min(segmentCues.negations, 3)), refutationCues: Double(min(postCues.refutations, 4)),
                 correctionCues: Double(min(postCues.corrections, 3)), quotes: Double(min(postCues.quotes, 3)),
                 accusationCues: Double(min(postCues.accusations, 4)), segmentIsPost: segments[best].kind == .post ? 1 : 0,
-                bestSimilarityAnyEntry: Double(bestAnyEntry), electionTerms: electionTerms)
+                bestSimilarityAnyEntry: Double(bestAnyEntry), electionTerms: electionTerms,
+                quotedSimilarity: Double(quoteSegments.map { rumorSimilarity[$0][index] }.max() ?? 0),
+                exemplarAsserting: nearest[entry.slug]?.asserting ?? -1,
+                exemplarGap: (nearest[entry.slug]?.asserting ?? -1) - (nearest[entry.slug]?.other ?? -1))
             candidates.append(Candidate(entry: entry, features: features, segment: segments[best]))
         }
         return (normalized, candidates)
+    }
+
+    /// The embedding of each post as the matcher sees it (its normalised text), for exemplars.
+    public func postVectors(_ texts: [String]) -> [[Float]] {
+        embedder.embed(texts.map { text in Segmenter.segments(of: NormalizedText(text, dictionary: dictionary)).first?.text ?? "" }, batchSize: 32, threads: 2)
     }
 
     /// The normalised text and embedding of each text, for fitting the stance model.

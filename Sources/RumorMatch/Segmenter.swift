@@ -3,6 +3,8 @@ public struct TextSegment: Sendable, Hashable {
     /// What kind of piece it is.
     public enum Kind: String, Sendable, Hashable {
         case post, sentence, clause
+        /// Words inside quotation marks: in a post, often the rumor being quoted in order to mock or deny it.
+        case quote
     }
 
     /// Its range in the normalised text's scalars.
@@ -39,7 +41,28 @@ public enum Segmenter {
             let clauses = merge(split(sentence, in: scalars, at: clauseBreak), in: scalars)
             for clause in clauses where clauses.count > 1 { add(clause, .clause) }
         }
+        for quote in quotations(in: scalars) { add(quote, .quote) }
         return segments
+    }
+
+    /// Spans of two to twelve words between matching quotation marks; an opening mark starts a word and a closing
+    /// one ends it, so apostrophes inside words ("didn't") are not taken for quotes.
+    static func quotations(in scalars: [Unicode.Scalar]) -> [Range<Int>] {
+        var spans: [Range<Int>] = []
+        var open: (mark: Unicode.Scalar, index: Int)?
+        for (index, scalar) in scalars.enumerated() where scalar == "'" || scalar == "\"" {
+            let before = index > 0 ? scalars[index - 1] : " "
+            let after = index + 1 < scalars.count ? scalars[index + 1] : " "
+            let isLetter: (Unicode.Scalar) -> Bool = { $0.properties.isAlphabetic || ("0"..."9").contains($0) }
+            if let current = open, current.mark == scalar, isLetter(before) || ".!?".unicodeScalars.contains(before), !isLetter(after) {
+                let inner = (current.index + 1)..<index
+                if (2...12).contains(wordCount(scalars[inner])) { spans.append(inner) }
+                open = nil
+            } else if !isLetter(before), isLetter(after) {
+                open = (scalar, index)
+            }
+        }
+        return spans
     }
 
     /// The length of the break at `index` (0 when none): line breaks, sentence punctuation before a space,

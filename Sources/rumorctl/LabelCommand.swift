@@ -149,11 +149,12 @@ struct FitCommand: AsyncParsableCommand {
         discussion: """
             Writes the model as JSON (to --output, or stdout). The shipped model, \
             Sources/RumorMatch/Resources/matcher-model.json, is made with: \
-            rumorctl fit --train data/train-posts.jsonl --output Sources/RumorMatch/Resources/matcher-model.json
+            rumorctl fit --train data/train-posts.jsonl --train ../shared/eval/dev-posts.jsonl \
+              --output Sources/RumorMatch/Resources/matcher-model.json
             """)
 
-    @Option(name: .long, help: "Labelled posts to fit on (JSON Lines, as for eval).")
-    var train: String
+    @Option(name: .long, help: "Labelled posts to fit on (JSON Lines, as for eval); repeat to fit on several files.")
+    var train: [String]
 
     @Option(name: .long, help: "Where to write the model (default: stdout).")
     var output: String?
@@ -161,12 +162,12 @@ struct FitCommand: AsyncParsableCommand {
     @OptionGroup var matcherOptions: MatcherOptions
 
     func run() async throws {
-        let posts = try readLabelledPosts(train)
+        let posts = try train.flatMap(readLabelledPosts)
         let placeholder = MatcherModel(
             scorer: BoostedTrees(names: MatchFeatures.names, base: 0, trees: [], parameters: .init()),
-            stance: StanceModel(ngramWeights: [:], embeddingWeights: [], bias: 0), labelThreshold: 0.5, reviewThreshold: 0.3, gateThreshold: 0, provenance: "")
+            stance: StanceModel(ngramWeights: [:], embeddingWeights: [], bias: 0), exemplars: .empty, labelThreshold: 0.5, reviewThreshold: 0.3, gateThreshold: 0, provenance: "")
         let matcher = try await matcherOptions.makeMatcher(model: placeholder)
-        let name = (train as NSString).lastPathComponent
+        let name = train.map { ($0 as NSString).lastPathComponent }.joined(separator: " --train ")
         let model = MatcherFitting.fit(
             matcher: matcher, posts: posts,
             provenance: "rumorctl fit --train \(name) (\(posts.count) posts, \(matcher.entries.count) entries)")
