@@ -23,9 +23,10 @@ let package = Package(
     targets: [
         .target(name: "RumorCore", swiftSettings: strictSettings),
         .systemLibrary(name: "COpenBLAS"),
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         .target(
             name: "RumorMatch",
-            dependencies: ["RumorCore", "COpenBLAS", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["RumorCore", "COpenBLAS", "CKernels", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Resources/matcher-model.json")],
             // The encoder's loops are the hot path; optimise them even in debug builds so tests stay quick.
             swiftSettings: strictSettings + [.unsafeFlags(["-O"])]
@@ -47,7 +48,7 @@ let package = Package(
             path: "Tests/RumorTestSupport",
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "RumorMatchTests", dependencies: ["RumorMatch", "RumorTestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "RumorMatchTests", dependencies: ["RumorMatch", "RumorCore", "RumorStore", "RumorTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "RumorCoreTests", dependencies: ["RumorCore", "RumorTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "RumorStoreTests",

@@ -1,3 +1,4 @@
+import CKernels
 import COpenBLAS
 import Foundation
 
@@ -78,35 +79,10 @@ enum Kernels {
         }
     }
 
-    /// GELU with the exact (erf) form, `0.5 x (1 + erf(x / √2))`, in place.
+    /// GELU with the exact (erf) form, `0.5 x (1 + erf(x / √2))`, in place (in C, where the loop vectorises
+    /// reliably: see `CKernels`).
     static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        let raw = UnsafeMutableRawPointer(x)
-        let vectors = count / Vector.scalarCount
-        for v in 0..<vectors {
-            let value = raw.loadUnaligned(fromByteOffset: v * 64, as: Vector.self)
-            raw.storeBytes(of: 0.5 * value * (1 + erf(value * 0.70710678118654752)), toByteOffset: v * 64, as: Vector.self)
-        }
-        for i in vectors * Vector.scalarCount..<count { x[i] = 0.5 * x[i] * (1 + erff(x[i] * 0.70710678118654752)) }
-    }
-
-    /// erf for float32 as a rational approximation on [-4, 4] (outside, ±1 to float precision); absolute error
-    /// under 5e-7, which keeps the embeddings within 1e-5 of the float64 reference.
-    @inline(__always)
-    static func erf(_ input: Vector) -> Vector {
-        let x = input.clamped(lowerBound: Vector(repeating: -4), upperBound: Vector(repeating: 4))
-        let x2 = x * x
-        var p = x2 * -2.72614225801306e-10 + 2.77068142495902e-08
-        p = x2 * p - 2.10102402082508e-06
-        p = x2 * p - 5.69250639462346e-05
-        p = x2 * p - 7.34990630326855e-04
-        p = x2 * p - 2.95459980854025e-03
-        p = x2 * p - 1.60960333262415e-02
-        p = x * p
-        var q = x2 * -1.45660718464996e-05 - 2.13374055278905e-04
-        q = x2 * q - 1.68282697438203e-03
-        q = x2 * q - 7.37332916720468e-03
-        q = x2 * q - 1.42647390514189e-02
-        return p / q
+        rc_gelu(x, count)
     }
 
     /// The mean of some rows, L2-normalised.

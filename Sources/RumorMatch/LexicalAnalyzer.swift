@@ -33,8 +33,16 @@ public enum LexicalAnalyzer {
         func ends(_ suffix: String) -> Bool { w.count > suffix.unicodeScalars.count && w.suffix(suffix.unicodeScalars.count).elementsEqual(suffix.unicodeScalars) }
         func replace(_ count: Int, _ with: String) { w.removeLast(count); w.append(contentsOf: with.unicodeScalars) }
         func hasVowel(_ part: ArraySlice<Unicode.Scalar>) -> Bool { part.contains { "aeiouy".unicodeScalars.contains($0) } }
-        if ends("sses") { replace(2, "") } else if ends("ies") { replace(3, "i") } else if ends("ss") || ends("us") || ends("is") {
-        } else if ends("s") { replace(1, "") }
+        if ends("sses") {
+            replace(2, "")
+        } else if ends("ies") {
+            replace(3, "i")
+        } else if ends("ches") || ends("shes") || ends("xes") || ends("zes") {
+            replace(2, "")
+        } else if ends("ss") || ends("us") || ends("is") {
+        } else if ends("s") {
+            replace(1, "")
+        }
         var stripped = false
         if ends("eed") {
             if w.count > 4 { replace(1, "") }
@@ -50,15 +58,26 @@ public enum LexicalAnalyzer {
                 w.append("e")
             } else if w.count >= 2, w[w.count - 1] == w[w.count - 2], !"lsz".unicodeScalars.contains(w[w.count - 1]) {
                 w.removeLast()
+            } else if isShortSyllable(w) {
+                w.append("e")  // "voted" → "vot" → "vote", so it meets "vote"
             }
         }
         if w.count > 2, w.last == "y", hasVowel(w.dropLast()) { w[w.count - 1] = "i" }
         return String(String.UnicodeScalarView(w))
     }
 
+    /// A stem of one syllable ending consonant-vowel-consonant (not w, x or y): Porter's "*o" condition.
+    private static func isShortSyllable(_ w: [Unicode.Scalar]) -> Bool {
+        let vowels = "aeiou".unicodeScalars
+        guard w.count >= 3, w.count <= 4 else { return false }
+        let last = w[w.count - 1], middle = w[w.count - 2], first = w[w.count - 3]
+        guard !vowels.contains(last), !"wxy".unicodeScalars.contains(last), vowels.contains(middle), !vowels.contains(first) else { return false }
+        return w.dropLast(3).allSatisfy { !vowels.contains($0) }
+    }
+
     /// English and Spanish words too common to say what a post is about.
     public static let stopWords: Set<String> = [
-        "a", "about", "above", "after", "again", "all", "am", "an", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below",
+        "a", "about", "above", "after", "again", "all", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below",
         "between", "both", "but", "by", "can", "could", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had",
         "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it",
         "its", "itself", "just", "me", "more", "most", "my", "myself", "of", "off", "on", "once", "only", "or", "other", "our", "ours",

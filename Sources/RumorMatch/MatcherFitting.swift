@@ -10,8 +10,8 @@ import RumorCore
 ///   from the other folds' posts, for the same reason.
 /// - The scorer: gradient-boosted trees (``BoostedTrees``, default parameters) on the ``MatchFeatures`` of every
 ///   (post, candidate entry) pair, positive when the post asserts the entry's rumor.
-/// - The label threshold: the score that maximises F1 over (post, slug) pairs on the fitting posts, searched in
-///   steps of 0.01 from 0.30 to 0.95 (the higher one on ties, preferring precision).
+/// - The label threshold: the score that maximises F0.5 (precision weighted twice recall) over (post, slug) pairs
+///   on the fitting posts, searched in steps of 0.01 from 0.30 to 0.95 (the higher one on ties).
 /// - The review threshold: the highest score below the label threshold at which label-or-review recall reaches
 ///   0.98, but no lower than 0.10 and no higher than the label threshold minus 0.10.
 /// - The gate: half the lowest best-lexical-score of any post that asserts a rumor, so no such fitting post is
@@ -72,15 +72,17 @@ public enum MatcherFitting {
             return (truePositives, falsePositives)
         }
         var labelThreshold = 0.5
-        var bestF1 = -1.0
+        var bestF = -1.0
         for step in 30...95 {
             let threshold = Double(step) / 100
             let (tp, fp) = counts(at: threshold)
             let precision = tp + fp == 0 ? 1 : Double(tp) / Double(tp + fp)
             let recall = totalPositives == 0 ? 1 : Double(tp) / Double(totalPositives)
-            let f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall)
-            if f1 >= bestF1 {
-                bestF1 = f1
+            // F0.5: precision counts twice as much as recall, since a wrong label on an honest post costs more
+            // than a missed one (which may still reach review).
+            let f = precision + recall == 0 ? 0 : 1.25 * precision * recall / (0.25 * precision + recall)
+            if f >= bestF {
+                bestF = f
                 labelThreshold = threshold
             }
         }

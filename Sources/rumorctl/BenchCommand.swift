@@ -7,7 +7,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure RumorControl's speed on this machine.",
-        subcommands: [BenchEmbedCommand.self])
+        subcommands: [BenchEmbedCommand.self, BenchLabelCommand.self])
 }
 
 struct BenchEmbedCommand: AsyncParsableCommand {
@@ -87,6 +87,52 @@ struct BenchEmbedCommand: AsyncParsableCommand {
     private func pad(_ value: Int, _ width: Int) -> String {
         let text = String(value)
         return String(repeating: " ", count: max(0, width - text.count)) + text
+    }
+}
+
+struct BenchLabelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "label",
+        abstract: "Posts per second and latency per post of the matcher on one core.",
+        discussion: """
+            Labels every post of each file once as a warm-up, then again while timing each post. Files are JSON Lines             with "text", or TSV (id<TAB>text, a header line) such as the CheckThat! query files. Reports posts/s, p50 and             p99 latency per post, and the share of posts that left at the lexical gate.
+            """)
+
+    @Argument(help: "Files of posts.")
+    var files: [String]
+
+    @OptionGroup var matcherOptions: MatcherOptions
+
+    func run() async throws {
+        let matcher = try await matcherOptions.makeMatcher()
+        var table = "file                               posts  posts/s  p50 ms  p99 ms  gated\n"
+        for file in files {
+            let texts: [String]
+            if file.hasSuffix(".tsv") {
+                texts = try readTable(file, columns: 2).map { $0[1] }
+            } else {
+                var reader = try JSONLinesReader(path: file)
+                var collected: [String] = []
+                while let line = reader.next() {
+                    if case .success(let post) = PostLine.parse(line) { collected.append(post.text) }
+                }
+                texts = collected
+            }
+            for text in texts { _ = matcher.match(text) }
+            var latencies: [Double] = []
+            let start = DispatchTime.now()
+            for text in texts {
+                let begin = DispatchTime.now()
+                _ = matcher.match(text)
+                latencies.append(Double(DispatchTime.now().uptimeNanoseconds - begin.uptimeNanoseconds) / 1e6)
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+            let gated = texts.filter { matcher.bestLexicalScore($0) < matcher.configuration.model.gateThreshold }.count
+            latencies.sort()
+            let name = (file as NSString).lastPathComponent.padding(toLength: 33, withPad: " ", startingAt: 0)
+            table += "\(name)  \(String(format: "%5d  %7.0f  %6.2f  %6.2f  %4.0f%%", texts.count, Double(texts.count) / seconds, percentile(latencies, 0.5), percentile(latencies, 0.99), 100 * Double(gated) / Double(max(1, texts.count))))\n"
+        }
+        printOut(table)
     }
 }
 

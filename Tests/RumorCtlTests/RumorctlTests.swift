@@ -195,3 +195,98 @@ struct EmbedCommandTests {
         #expect(result.stdout.isEmpty)
     }
 }
+
+/// `rumorctl label`, `eval`, `rank` and `score`, run as subprocesses.
+@Suite("rumorctl label, eval, rank and score")
+struct MatcherCommandTests {
+    @Test("label --json prints labels and review with every field")
+    func labelJSON() async throws {
+        try await withTemporaryFolder { folder in
+            let result = try Rumorctl.run(
+                ["label", "--json", "Dead people voted by the thousands in Michigan and Dominion machines flipped votes to Biden."],
+                database: folder.appendingPathComponent("db.sqlite"))
+            #expect(result.status == 0, "\(result.stderr)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            let labels = try #require(object["labels"] as? [[String: Any]])
+            #expect(object["review"] is [Any])
+            #expect(labels.count >= 1)
+            for label in labels {
+                #expect(Set(label.keys) == ["slug", "rumor", "reality", "url", "label_text", "score", "decision", "span"])
+                #expect(label["decision"] as? String == "label")
+                let span = try #require(label["span"] as? [String: Any])
+                #expect(span["start"] is Int && span["end"] is Int && span["text"] is String)
+            }
+        }
+    }
+
+    @Test("label --input streams one line per post in order, answers a bad line with an error and goes on")
+    func labelStream() async throws {
+        try await withTemporaryFolder { folder in
+            let input = """
+                {"id": 1, "text": "Sharpies invalidated thousands of ballots in Maricopa. #SharpieGate"}
+                {"id": "two", "text": "Made pancakes this morning"}
+                {broken
+                {"id": 4, "text": "The Army seized the Scytl servers in Frankfurt with proof of fraud"}
+
+                """
+            let result = try Rumorctl.run(["label", "--input", "-"], database: folder.appendingPathComponent("db.sqlite"), input: Data(input.utf8))
+            #expect(result.status == 2)
+            let lines = result.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            #expect(lines.count == 4)
+            #expect("\(lines[0]["id"] ?? "")" == "1" && lines[1]["id"] as? String == "two")
+            #expect(((lines[0]["labels"] as? [[String: Any]])?.map { $0["slug"] as? String }) == ["sharpie-ballots-invalidated"])
+            #expect((lines[1]["labels"] as? [Any])?.isEmpty == true)
+            #expect(lines[2]["error"] is String && lines[2]["line"] as? Int == 3)
+            #expect(((lines[3]["labels"] as? [[String: Any]])?.first?["slug"] as? String) == "servers-seized-germany")
+        }
+    }
+
+    @Test("eval prints the per-kind flag rates, the per-slug table and the summary line")
+    func eval() async throws {
+        try await withTemporaryFolder { folder in
+            let posts = folder.appendingPathComponent("posts.jsonl")
+            try """
+                {"id": "a", "text": "Dominion machines switched votes from Trump to Biden", "claims": ["machines-switched-votes"], "kind": "claim"}
+                {"id": "b", "text": "My coffee machine switched my latte to hot water again", "claims": [], "kind": "trap"}
+
+                """.write(to: posts, atomically: true, encoding: .utf8)
+            let result = try Rumorctl.run(["eval", "--posts", posts.path], database: folder.appendingPathComponent("db.sqlite"))
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.contains("machines-switched-votes"))
+            let last = try #require(result.stdout.split(separator: "\n").last)
+            #expect(last.hasPrefix("precision=1.000 recall=1.000 f1=1.000 refutation_flag_rate=0.000 clean_flag_rate=0.000"))
+        }
+    }
+
+    @Test("rank prints a TREC run over any claim collection, and score computes MAP@5 from it")
+    func rankAndScore() async throws {
+        try await withTemporaryFolder { folder in
+            let corpus = folder.appendingPathComponent("claims.tsv")
+            let queries = folder.appendingPathComponent("queries.tsv")
+            let qrels = folder.appendingPathComponent("qrels.txt")
+            try """
+                vclaim_id\tvclaim\ttitle
+                c1\tA viral video shows a 10-meter-long anaconda swimming across a river in Brazil.\tGiant anaconda video
+                c2\t"McDonald's restaurants are offering $1 ""Any Size"" fries."\tMcDonald's fries deal
+                c3\tThe Army seized election servers in Frankfurt, Germany.\tFrankfurt server raid
+
+                """.write(to: corpus, atomically: true, encoding: .utf8)
+            try "tweet_id\ttweet_text\nq1\tHuge snake crossing a river in Brazil, look at this anaconda!\nq2\tMcDonalds any size fries for a dollar this week\n"
+                .write(to: queries, atomically: true, encoding: .utf8)
+            try "q1\t0\tc1\t1\nq2\t0\tc2\t1\n".write(to: qrels, atomically: true, encoding: .utf8)
+
+            let run = try Rumorctl.run(["rank", "--corpus", corpus.path, "--queries", queries.path, "--top", "2"])
+            #expect(run.status == 0, "\(run.stderr)")
+            let lines = run.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+            #expect(lines.count == 4)
+            #expect(lines[0][0] == "q1" && lines[0][1] == "Q0" && lines[0][2] == "c1" && lines[0][3] == "1" && lines[0][5] == "rumorcontrol")
+            #expect(lines[2][0] == "q2" && lines[2][2] == "c2")
+
+            let runFile = folder.appendingPathComponent("run.txt")
+            try run.stdout.write(to: runFile, atomically: true, encoding: .utf8)
+            let score = try Rumorctl.run(["score", "--qrels", qrels.path, "--run", runFile.path])
+            #expect(score.status == 0)
+            #expect(score.stdout.contains("map@5=1.0000"))
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+import RumorCore
+import RumorMatch
+import RumorTestSupport
+
+@Suite("Normalisation, segmentation and lexical analysis")
+struct TextProcessingTests {
+    @Test("hashtags split at capitals and by dictionary; URLs and mentions go; case folds")
+    func hashtagsAndNoise() {
+        let text = NormalizedText("RT @patriot1776: #StopTheSteal #sharpiegate https://t.co/abc DOMINION!!", dictionary: ["sharpie", "gate", "stop", "the", "steal"])
+        #expect(text.text.contains("stop the steal"))
+        #expect(text.text.contains("sharpie gate"))
+        #expect(!text.text.contains("patriot1776"))
+        #expect(!text.text.contains("t.co"))
+        #expect(text.text.contains("dominion"))
+    }
+
+    @Test("abbreviations are spelled out only as written, and compatibility forms fold")
+    func abbreviationsAndCompatibility() {
+        #expect(NormalizedText("Ballots in PA and Philly").text == "ballots in pennsylvania and philadelphia")
+        #expect(NormalizedText("my pa voted").text == "my pa voted")
+        #expect(NormalizedText("𝐃𝐎𝐌𝐈𝐍𝐈𝐎𝐍 ｖｏｔｅｓ").text == "dominion votes")
+        #expect(NormalizedText("sooooo riggedddd").text == "soo riggedd")
+    }
+
+    @Test("every normalised range maps back to the words the person wrote")
+    func offsetsMapBack() {
+        let original = "Dead people voted in GA 🧟 — thousands of them! #ElectionFraud"
+        let text = NormalizedText(original, dictionary: [])
+        let scalars = Array(text.text.unicodeScalars)
+        let needle = Array("georgia".unicodeScalars)
+        let start = try! #require((0...(scalars.count - needle.count)).first { scalars[$0..<$0 + needle.count].elementsEqual(needle) })
+        let range = text.originalRange(start..<start + needle.count)
+        #expect(text.originalText(range) == "GA")
+        let whole = text.originalRange(0..<scalars.count)
+        #expect(text.originalText(whole).hasPrefix("Dead people voted"))
+    }
+
+    @Test("the seed post splits into sentences and clauses that each carry one claim")
+    func seedSegments() throws {
+        let post = try #require(Fixtures.jsonLines(Fixtures.devPosts).first { $0["id"] as? String == "d-seed" }?["text"] as? String)
+        let segments = Segmenter.segments(of: NormalizedText(post))
+        let texts = segments.map(\.text)
+        #expect(segments.first?.kind == .post)
+        #expect(texts.contains { $0.contains("dead people voting") && !$0.contains("poll watchers") })
+        #expect(texts.contains { $0.hasPrefix("poll watchers not allowed into polling locations") && !$0.contains("glitches") })
+        #expect(texts.contains { $0.contains("late voting") && !$0.contains("glitches") })
+    }
+
+    @Test("quoted spans become quote segments; apostrophes do not")
+    func quotes() {
+        let segments = Segmenter.segments(of: NormalizedText("lol at the 'dead people voted' guy. He didn't check."))
+        #expect(segments.filter { $0.kind == .quote }.map(\.text) == ["dead people voted"])
+    }
+
+    @Test("terms drop stop words and stem plurals and verb forms")
+    func terms() {
+        #expect(LexicalAnalyzer.terms("the ballots were counted and the voters voted") == ["ballot", "count", "voter", "vote"])
+        #expect(LexicalAnalyzer.stem("voted") == LexicalAnalyzer.stem("vote"))
+        #expect(LexicalAnalyzer.stem("glitches") == "glitch")
+        #expect(LexicalAnalyzer.stem("Dominion") == "Dominion")
+    }
+
+    @Test("BM25 ranks the document that shares the rare term first")
+    func bm25() {
+        let documents = [["ballot", "count"], ["ballot", "sharpie", "maricopa"], ["ballot", "mail"], ["vote", "ballot"]]
+        let index = BM25Index(documents: documents)
+        let scores = index.scores(["sharpie", "ballot"])
+        #expect(scores.max { $0.value < $1.value }?.key == 1)
+        #expect(index.inverseDocumentFrequency("sharpie") > index.inverseDocumentFrequency("ballot"))
+        #expect(index.scores(["unknown"]).isEmpty)
+    }
+
+    @Test("TSV with quoted fields, tabs and line breaks inside quotes")
+    func delimitedText() {
+        let rows = DelimitedText.rows("id\tclaim\ttitle\n1\t\"a \"\"quoted\"\"\tclaim\"\tT\n2\tplain\t\"two\nlines\"\n")
+        #expect(rows.count == 3)
+        #expect(rows[1] == ["1", "a \"quoted\"\tclaim", "T"])
+        #expect(rows[2] == ["2", "plain", "two\nlines"])
+    }
+
+    @Test("MAP@k, MRR and P@k follow the CheckThat! definitions")
+    func retrievalMetrics() {
+        #expect(RetrievalMetrics.averagePrecision(ranked: ["a", "b", "c"], relevant: ["b"], k: 5) == 0.5)
+        #expect(RetrievalMetrics.averagePrecision(ranked: ["a", "b", "c", "d", "e", "f"], relevant: ["f"], k: 5) == 0)
+        #expect(RetrievalMetrics.averagePrecision(ranked: ["x", "a", "y", "b"], relevant: ["a", "b"], k: 5) == (0.5 + 0.5) / 2)
+        #expect(RetrievalMetrics.reciprocalRank(ranked: ["x", "y", "a"], relevant: ["a"]) == 1.0 / 3)
+        #expect(RetrievalMetrics.precision(ranked: ["a", "x", "y"], relevant: ["a"], k: 3) == 1.0 / 3)
+    }
+}
+
+@Suite("Fitted models")
+struct FittedModelTests {
+    @Test("boosted trees learn an interaction a linear model cannot (XOR)")
+    func boostedTreesXOR() {
+        var examples: [[Double]] = []
+        var labels: [Bool] = []
+        for i in 0..<400 {
+            let x = Double(i % 20) / 20, y = Double(i / 20) / 20
+            examples.append([x, y])
+            labels.append((x > 0.5) != (y > 0.5))
+        }
+        var parameters = BoostedTrees.Parameters()
+        parameters.depth = 2
+        parameters.minimumChildWeight = 1
+        let model = BoostedTrees.fit(examples: examples, labels: labels, names: ["x", "y"], parameters: parameters)
+        let correct = zip(examples, labels).filter { (model.probability($0) > 0.5) == $1 }.count
+        #expect(correct >= 380)
+    }
+
+    @Test("the stance model learns denial cues")
+    func stance() {
+        let assertions = ["the machines switched votes", "dead people voted in georgia", "ballots were dumped in a ditch", "they stole the election"]
+        let denials = ["no, the machines did not switch votes", "dead people did not vote, that is false", "no ballots were dumped, that is a myth",
+                       "the election was not stolen, that is false"]
+        let vector = [Float](repeating: 0, count: 384)
+        let model = StanceModel.fit(examples: assertions.map { ($0, vector, false) } + denials.map { ($0, vector, true) }, minimumCount: 1)
+        #expect(model.denialProbability(text: "no, the sharpies did not invalidate ballots, that is false", vector: vector) > 0.5)
+        #expect(model.denialProbability(text: "sharpies invalidated our ballots", vector: vector) < 0.5)
+    }
+
+    @Test("exemplar embeddings survive the float16 round trip")
+    func exemplarRoundTrip() {
+        let vector = (0..<384).map { Float($0 % 7) / 10 - 0.3 }
+        let set = ExemplarSet(embeddings: [vector], claims: [["trump-won"]])
+        let decoded = set.decodedVectors()
+        #expect(decoded.count == 384)
+        #expect(zip(decoded, vector).map { abs($0 - $1) }.max()! < 1e-3)
+    }
+}
