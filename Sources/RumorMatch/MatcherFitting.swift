@@ -14,15 +14,16 @@ import RumorCore
 ///   on the fitting posts, searched in steps of 0.01 from 0.30 to 0.95 (the higher one on ties).
 /// - The review threshold: the highest score below the label threshold at which label-or-review recall reaches
 ///   0.98, but no lower than 0.10 and no higher than the label threshold minus 0.10.
-/// - The gate: half the lowest best-lexical-score of any post that asserts a rumor, so no such fitting post is
-///   gated out and unseen ones have room.
+/// - The gate: half the lowest gate score (``RumorMatcher/gateScore(_:)``) of any post that asserts a rumor, so no
+///   such fitting post is gated out and unseen ones have room.
 public enum MatcherFitting {
     /// Fits a model.
     /// - Parameters:
     ///   - matcher: a matcher over the entries (its current model is not used).
     ///   - posts: labelled posts.
     ///   - provenance: how the fit was made, recorded in the model.
-    public static func fit(matcher: RumorMatcher, posts: [LabelledPost], provenance: String) -> MatcherModel {
+    ///   - log: receives notes for people: the positive posts that came closest to being gated out.
+    public static func fit(matcher: RumorMatcher, posts: [LabelledPost], provenance: String, log: (String) -> Void = { _ in }) -> MatcherModel {
         var open = matcher
         open.configuration.model.gateThreshold = -1
         // Stance inputs for every post and for the entries' phrasings (assertions) and corrections (denials).
@@ -45,14 +46,14 @@ public enum MatcherFitting {
         var examples: [[Double]] = []
         var labels: [Bool] = []
         var pairs: [(post: Int, slug: String, example: Int)] = []
-        var lowestPositiveLexical = Double.infinity
+        var positiveGateScores: [(score: Double, id: String)] = []
         for fold in 0..<folds {
             var foldMatcher = open
             foldMatcher.configuration.model.stance = StanceModel.fit(examples: stanceExamples(posts.indices.filter { $0 % folds != fold }))
             foldMatcher.exemplarIndex = ExemplarIndex(exemplars) { $0 % folds == fold }
             for index in posts.indices where index % folds == fold {
                 let post = posts[index]
-                if !post.claims.isEmpty { lowestPositiveLexical = min(lowestPositiveLexical, open.bestLexicalScore(post.text)) }
+                if !post.claims.isEmpty { positiveGateScores.append((open.gateScore(post.text), post.id)) }
                 for candidate in foldMatcher.candidates(post.text).1 {
                     pairs.append((index, candidate.entry.slug, examples.count))
                     examples.append(candidate.features.values)
@@ -95,14 +96,9 @@ public enum MatcherFitting {
             }
             reviewThreshold = threshold
         }
-        let gate = lowestPositiveLexical.isFinite ? lowestPositiveLexical / 2 : 0
+        positiveGateScores.sort { $0.score < $1.score }
+        log("lowest gate scores of posts that make claims: " + positiveGateScores.prefix(5).map { "\($0.id) \(String(format: "%.2f", $0.score))" }.joined(separator: ", "))
+        let gate = (positiveGateScores.first?.score ?? 0) / 2
         return MatcherModel(scorer: scorer, stance: stance, exemplars: exemplars, labelThreshold: labelThreshold, reviewThreshold: reviewThreshold, gateThreshold: gate, provenance: provenance)
-    }
-}
-
-extension RumorMatcher {
-    /// The best BM25 score of a post against any entry (what the gate compares with its threshold).
-    public func bestLexicalScore(_ text: String) -> Double {
-        Double(lexicalScores(text).values.max() ?? 0)
     }
 }

@@ -15,7 +15,8 @@ public struct MatcherModel: Sendable, Hashable, Codable {
     public var labelThreshold: Double
     /// Scores at or above this (and below ``labelThreshold``) go to review.
     public var reviewThreshold: Double
-    /// Posts whose best lexical score is below this skip the embedding stage: they share too little with any entry.
+    /// Posts whose gate score (``RumorMatcher/gateScore(_:)``) is below this skip the embedding stage: they share
+    /// too few topic words with the knowledge base.
     public var gateThreshold: Double
     /// How the model was fitted (data, command), for people auditing it.
     public var provenance: String

@@ -3,8 +3,9 @@ import Foundation
 /// A post's text normalised for matching, remembering for every normalised scalar which scalar of the original
 /// it came from, so a match can be shown on the text the person wrote.
 ///
-/// What normalisation does, in order, one grapheme cluster at a time: URLs and @mentions are dropped; `#hashtags`
-/// are split into words (`#StopTheSteal` → `stop the steal`, `#stopthesteal` by dictionary); emoji become
+/// What normalisation does, in order, one grapheme cluster at a time: URLs are dropped; `#hashtags` and `@mentions`
+/// are split into words (`#StopTheSteal` → `stop the steal`, `#stopthesteal` by dictionary, `@DominionVoting` →
+/// `dominion voting`); emoji become
 /// sentence breaks (people use them as bullets); state abbreviations and common short forms are spelled out
 /// (`PA` → `pennsylvania`, `Philly` → `philadelphia`); the rest is NFKC-normalised and case-folded; typographic
 /// quotes and dashes become ASCII; runs of three or more equal letters shrink to two (`sooo` → `soo`).
@@ -96,12 +97,9 @@ public struct NormalizedText: Sendable {
                 if atWordStart, let end = urlEnd(characters, from: index) {
                     emit(" ", from: origin)
                     index = end
-                } else if character == "@", atWordStart, index + 1 < characters.count, characters[index + 1].isWordCharacter {
-                    var end = index + 1
-                    while end < characters.count, characters[end].isWordCharacter { end += 1 }
-                    emit(" ", from: origin)
-                    index = end
-                } else if character == "#" || character == "＃", atWordStart, index + 1 < characters.count, characters[index + 1].isLetter {
+                } else if character == "#" || character == "＃" || character == "@", atWordStart, index + 1 < characters.count,
+                    characters[index + 1].isLetter
+                {
                     var end = index + 1
                     while end < characters.count, characters[end].isWordCharacter { end += 1 }
                     emit(" ", from: origin)

@@ -47,6 +47,9 @@ public struct RumorMatcher: Sendable {
     private let correctionAnchors: AnchorSet
     private let keywordTerms: [[[String]]]
     private let electionVocabulary: Set<String>
+    /// Words that say a post may be about an entry: words of at least two entries' texts (phrasings and
+    /// corrections included, so Spanish counts too) and every entry's rumor, title and keyword terms. The gate scores a post by the rarity of the ones it contains.
+    private let topicVocabulary: Set<String>
     private let dictionary: Set<String>
     /// The fitting posts, decoded from the model (replaced while fitting to leave folds out).
     var exemplarIndex: ExemplarIndex
@@ -71,11 +74,14 @@ public struct RumorMatcher: Sendable {
         })
         var entryCounts: [String: Int] = [:]
         for entry in published {
-            let terms = LexicalAnalyzer.terms(([entry.rumor, entry.title, entry.reality] + entry.phrasings).map { NormalizedText($0, dictionary: dictionary).text }
-                .joined(separator: "\n"))
+            let terms = LexicalAnalyzer.terms(([entry.rumor, entry.title, entry.reality] + entry.phrasings + entry.corrections)
+                .map { NormalizedText($0, dictionary: dictionary).text }.joined(separator: "\n"))
             for term in Set(terms) { entryCounts[term, default: 0] += 1 }
         }
         electionVocabulary = Set(entryCounts.filter { $0.value >= 3 }.keys)
+        topicVocabulary = Set(entryCounts.filter { $0.value >= 2 }.keys).union(published.flatMap { entry in
+            LexicalAnalyzer.terms(([entry.rumor, entry.title] + entry.keywords).map { NormalizedText($0, dictionary: dictionary).text }.joined(separator: "\n"))
+        })
         keywordTerms = published.map { entry in entry.keywords.map { LexicalAnalyzer.terms(NormalizedText($0, dictionary: dictionary).text) } }
         rumorAnchors = AnchorSet(
             texts: published.enumerated().flatMap { index, entry in ([entry.rumor, entry.title] + entry.phrasings).map { (index, $0) } },
@@ -112,9 +118,9 @@ public struct RumorMatcher: Sendable {
     public func candidates(_ text: String) -> (NormalizedText, [Candidate]) {
         let normalized = NormalizedText(text, dictionary: dictionary)
         let postTerms = LexicalAnalyzer.terms(normalized.text)
+        guard gateScore(postTerms) >= configuration.model.gateThreshold else { return (normalized, []) }
         let bm25 = lexicalIndex.scores(postTerms)
         let bestBM25 = bm25.values.max() ?? 0
-        guard Double(bestBM25) >= configuration.model.gateThreshold else { return (normalized, []) }
         let segments = Segmenter.segments(of: normalized)
         guard !segments.isEmpty else { return (normalized, []) }
         let vectors = embedder.embed(segments.map(\.text), batchSize: segments.count, threads: 1)
@@ -178,9 +184,14 @@ public struct RumorMatcher: Sendable {
         return Array(zip(normalized, embedder.embed(normalized, batchSize: 32, threads: 2)))
     }
 
-    /// BM25 of a post against every entry (by index into ``entries``).
-    func lexicalScores(_ text: String) -> [Int: Float] {
-        lexicalIndex.scores(LexicalAnalyzer.terms(NormalizedText(text, dictionary: dictionary).text))
+    /// What the lexical gate compares with its threshold: the summed inverse document frequency of the distinct
+    /// topic words in the post (0 when it has none).
+    public func gateScore(_ text: String) -> Double {
+        gateScore(LexicalAnalyzer.terms(NormalizedText(text, dictionary: dictionary).text))
+    }
+
+    private func gateScore(_ terms: [String]) -> Double {
+        Set(terms).intersection(topicVocabulary).reduce(0) { $0 + Double(lexicalIndex.inverseDocumentFrequency($1)) + 0.1 }
     }
 
     /// Sentences of an entry's text, for reality anchors.

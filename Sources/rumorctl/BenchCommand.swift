@@ -127,7 +127,7 @@ struct BenchLabelCommand: AsyncParsableCommand {
                 latencies.append(Double(DispatchTime.now().uptimeNanoseconds - begin.uptimeNanoseconds) / 1e6)
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-            let gated = texts.filter { matcher.bestLexicalScore($0) < matcher.configuration.model.gateThreshold }.count
+            let gated = texts.filter { matcher.gateScore($0) < matcher.configuration.model.gateThreshold }.count
             latencies.sort()
             let name = (file as NSString).lastPathComponent.padding(toLength: 33, withPad: " ", startingAt: 0)
             table += "\(name)  \(String(format: "%5d  %7.0f  %6.2f  %6.2f  %4.0f%%", texts.count, Double(texts.count) / seconds, percentile(latencies, 0.5), percentile(latencies, 0.99), 100 * Double(gated) / Double(max(1, texts.count))))\n"

@@ -78,8 +78,9 @@ struct LabelCommand: AsyncParsableCommand {
 
     static func explanation(_ matcher: RumorMatcher, _ text: String) -> String {
         let candidates = matcher.candidates(text).1
-        guard !candidates.isEmpty else { return "\nNo candidate: the post shares too few words with the knowledge base (lexical gate)." }
-        var lines = ["", "candidates (score, then features):"]
+        let gate = "gate score \(String(format: "%.2f", matcher.gateScore(text))) (threshold \(String(format: "%.2f", matcher.configuration.model.gateThreshold)))"
+        guard !candidates.isEmpty else { return "\nNo candidate: the post shares too few topic words with the knowledge base; \(gate)." }
+        var lines = ["", gate, "candidates (score, then features):"]
         let model = matcher.configuration.model
         for candidate in candidates.sorted(by: { model.scorer.probability($0.features.values) > model.scorer.probability($1.features.values) }).prefix(5) {
             lines.append("  \(candidate.entry.slug)  score \(String(format: "%.3f", model.scorer.probability(candidate.features.values)))  segment \"\(candidate.segment.text)\"")
@@ -170,7 +171,8 @@ struct FitCommand: AsyncParsableCommand {
         let name = train.map { ($0 as NSString).lastPathComponent }.joined(separator: " --train ")
         let model = MatcherFitting.fit(
             matcher: matcher, posts: posts,
-            provenance: "rumorctl fit --train \(name) (\(posts.count) posts, \(matcher.entries.count) entries)")
+            provenance: "rumorctl fit --train \(name) (\(posts.count) posts, \(matcher.entries.count) entries)"
+        ) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         if let output {
             do {
                 try model.json().write(to: URL(fileURLWithPath: output), options: .atomic)
