@@ -79,9 +79,10 @@ public struct RumorMatcher: Sendable {
             for term in Set(terms) { entryCounts[term, default: 0] += 1 }
         }
         electionVocabulary = Set(entryCounts.filter { $0.value >= 3 }.keys)
+        // Numbers ("5", "2020") say nothing about the topic on their own.
         topicVocabulary = Set(entryCounts.filter { $0.value >= 2 }.keys).union(published.flatMap { entry in
             LexicalAnalyzer.terms(([entry.rumor, entry.title] + entry.keywords).map { NormalizedText($0, dictionary: dictionary).text }.joined(separator: "\n"))
-        })
+        }).filter { !$0.allSatisfy(\.isNumber) }
         keywordTerms = published.map { entry in entry.keywords.map { LexicalAnalyzer.terms(NormalizedText($0, dictionary: dictionary).text) } }
         rumorAnchors = AnchorSet(
             texts: published.enumerated().flatMap { index, entry in ([entry.rumor, entry.title] + entry.phrasings).map { (index, $0) } },
