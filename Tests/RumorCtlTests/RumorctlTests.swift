@@ -137,6 +137,22 @@ struct RumorctlTests {
         }
     }
 
+    @Test("a read-only database file exits 1 with a clear message and is left as it was", .enabled(if: Immutable.isSupported))
+    func readOnlyDatabase() async throws {
+        try await withDatabase { database in
+            #expect(try Rumorctl.run(["list"], database: database).status == 0)
+            let before = try Data(contentsOf: database)
+            try Immutable.set(database, true)
+            defer { try? Immutable.set(database, false) }
+
+            let result = try Rumorctl.run(["import", Fixtures.entryFile("trump-won").path], database: database)
+
+            #expect(result.status == 1)
+            #expect(result.stderr.contains("is read-only"), "\(result.stderr)")
+            #expect(try Data(contentsOf: database) == before)
+        }
+    }
+
     @Test("works from any directory, with --database overriding the environment")
     func anyDirectory() async throws {
         try await withDatabase { database in
@@ -289,4 +305,23 @@ struct MatcherCommandTests {
             #expect(score.stdout.contains("map@5=1.0000"))
         }
     }
+}
+
+/// The immutable file attribute (`chattr +i`), which makes a file read-only even for root, as tests run in CI.
+enum Immutable {
+    static func set(_ file: URL, _ on: Bool) throws {
+        let result = try Subprocess.run(URL(fileURLWithPath: "/usr/bin/chattr"), [on ? "+i" : "-i", file.path])
+        if result.status != 0 { throw CocoaError(.fileWriteNoPermission) }
+    }
+
+    /// Whether this machine lets the tests set it (root, and a file system that has it).
+    static let isSupported: Bool = {
+        let probe = FileManager.default.temporaryDirectory.appendingPathComponent("rumorcontrol-immutable-probe-\(UUID().uuidString)")
+        guard FileManager.default.createFile(atPath: probe.path, contents: Data()) else { return false }
+        defer {
+            try? set(probe, false)
+            try? FileManager.default.removeItem(at: probe)
+        }
+        return (try? set(probe, true)) != nil
+    }()
 }
