@@ -50,25 +50,42 @@ struct LabelCommand: AsyncParsableCommand {
         var progress = ProgressReporter(noun: "posts labelled")
         var count = 0
         var badLines = 0
-        while let line = reader.next() {
-            var output: String
-            switch PostLine.parse(line) {
-            case .success(let post):
-                let result = matcher.match(post.text)
-                output = "{\"id\":\(post.id.serialized(pretty: false)),\(Self.json(result).dropFirst())"
-            case .failure(let error):
-                badLines += 1
-                let id = error.id?.serialized(pretty: false) ?? "null"
-                output = "{\"id\":\(id),\"line\":\(error.line),\"error\":\(JSONValue.string(error.message).serialized(pretty: false))}"
+        // Posts are labelled in small chunks (their segments share encoder passes); output stays in input order and
+        // memory stays bounded by the chunk.
+        var chunk: [Result<PostLine, PostLineError>] = []
+        func flush() {
+            let posts = chunk.compactMap { try? $0.get() }
+            var results = matcher.match(posts.map(\.text)).makeIterator()
+            var output = ""
+            for line in chunk {
+                switch line {
+                case .success(let post):
+                    let result = results.next() ?? .none
+                    output += "{\"id\":\(post.id.serialized(pretty: false)),\(Self.json(result).dropFirst())\n"
+                case .failure(let error):
+                    let id = error.id?.serialized(pretty: false) ?? "null"
+                    output += "{\"id\":\(id),\"line\":\(error.line),\"error\":\(JSONValue.string(error.message).serialized(pretty: false))}\n"
+                }
             }
-            // One write per line: a killed run leaves only whole lines.
-            FileHandle.standardOutput.write(Data((output + "\n").utf8))
-            count += 1
+            // One write per chunk of whole lines: a killed run leaves only whole lines.
+            FileHandle.standardOutput.write(Data(output.utf8))
+            count += chunk.count
             progress.update(count)
+            chunk.removeAll(keepingCapacity: true)
         }
+        while let line = reader.next() {
+            let post = PostLine.parse(line)
+            if case .failure = post { badLines += 1 }
+            chunk.append(post)
+            if chunk.count >= Self.chunkSize { flush() }
+        }
+        flush()
         progress.finish(count)
         if badLines > 0 { throw Failure.badInput }
     }
+
+    /// Posts labelled together by `--input`.
+    static let chunkSize = 16
 
     static func json(_ result: MatchResult) -> String {
         let encoder = JSONEncoder()
