@@ -73,11 +73,18 @@ struct MiniLMEncoder: Sendable {
     /// Embeds a batch of token sequences (each at most 512 ids, `[CLS]` and `[SEP]` included).
     /// - Returns: one L2-normalised 384-float vector per sequence, in order.
     func embed(_ sequences: [[Int32]]) -> [[Float]] {
+        embed(sequences, pooling: sequences.map { _ in [] }).map { $0[0] }
+    }
+
+    /// Embeds a batch of token sequences, and for each also mean-pools the given token ranges of its final states:
+    /// one encoder pass gives vectors for the whole and for its parts (read in the context of the whole).
+    /// - Returns: per sequence, its vector followed by one vector per range, each L2-normalised.
+    func embed(_ sequences: [[Int32]], pooling ranges: [[Range<Int>]]) -> [[[Float]]] {
         let h = Self.hidden
         let lengths = sequences.map { min($0.count, Self.maximumPositions) }
         let offsets = lengths.reduce(into: [0]) { $0.append($0.last! + $1) }
         let tokenCount = offsets.last!
-        guard tokenCount > 0 else { return sequences.map { _ in [Float](repeating: 0, count: h) } }
+        guard tokenCount > 0 else { return ranges.map { Array(repeating: [Float](repeating: 0, count: h), count: $0.count + 1) } }
         var x = [Float](repeating: 0, count: tokenCount * h)
         var scratch = Scratch(tokenCount: tokenCount, longest: lengths.max() ?? 0)
 
@@ -96,7 +103,11 @@ struct MiniLMEncoder: Sendable {
             }
         }
         return (0..<sequences.count).map { sequence in
-            Kernels.meanPoolNormalized(x, rows: offsets[sequence]..<offsets[sequence + 1], width: h)
+            let whole = offsets[sequence]..<offsets[sequence + 1]
+            let parts = ranges[sequence].map { range in
+                (offsets[sequence] + range.lowerBound)..<(offsets[sequence] + min(range.upperBound, lengths[sequence]))
+            }
+            return ([whole] + parts).map { Kernels.meanPoolNormalized(x, rows: $0, width: h) }
         }
     }
 

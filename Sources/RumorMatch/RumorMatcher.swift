@@ -140,11 +140,12 @@ public struct RumorMatcher: Sendable {
     /// Every entry's evidence for each post, with all posts' segments embedded in one pass.
     func candidates(_ texts: [String]) -> [[Candidate]] {
         let prepared = texts.map(prepare)
-        let vectors = embedder.embed(prepared.flatMap { $0.segments.map(\.text) }, batchSize: 64, threads: 1)
-        var offset = 0
+        // One encoder pass per post: the post's vector, and its sentences', clauses' and quotes' pooled from it.
+        let embeddable = prepared.filter { $0.segments.first?.kind == .post }
+        var pooled = embedder.embed(texts: embeddable.map { ($0.segments[0].text, $0.segments.dropFirst().map(\.text)) }).makeIterator()
         return prepared.map { post in
-            defer { offset += post.segments.count }
-            return candidates(post, vectors: Array(vectors[offset..<offset + post.segments.count]))
+            guard post.segments.first?.kind == .post, let vectors = pooled.next() else { return [] }
+            return candidates(post, vectors: vectors)
         }
     }
 

@@ -70,6 +70,42 @@ public struct SentenceEmbedder: Sendable {
         encoder.embed([tokenizer.tokenize(text)])[0]
     }
 
+    /// Embeds texts and parts of them in one encoder pass per text: the vector of each text, then one per part,
+    /// mean-pooled from the text's token states over the part's tokens. A part whose tokens cannot be found in the
+    /// text's (cut off by truncation, say) is embedded on its own.
+    /// - Parameters:
+    ///   - texts: each text with its parts (substrings that start and end at word boundaries).
+    /// - Returns: per text, its vector followed by one vector per part.
+    public func embed(texts: [(text: String, parts: [String])], batchSize: Int = 32) -> [[[Float]]] {
+        let tokens = texts.map { tokenizer.tokenize($0.text) }
+        var alone: [(text: Int, part: Int, tokens: [Int32])] = []
+        let ranges: [[Range<Int>]] = texts.indices.map { index in
+            texts[index].parts.enumerated().map { part, string in
+                let pieces = Array(tokenizer.tokenize(string).dropFirst().dropLast())
+                if let range = Self.find(pieces, in: tokens[index]) { return range }
+                alone.append((index, part, tokenizer.tokenize(string)))
+                return 0..<0
+            }
+        }
+        var results: [[[Float]]] = []
+        for start in stride(from: 0, to: texts.count, by: max(1, batchSize)) {
+            let batch = start..<min(start + max(1, batchSize), texts.count)
+            results += encoder.embed(Array(tokens[batch]), pooling: Array(ranges[batch]))
+        }
+        let aloneVectors = encoder.embed(alone.map(\.tokens))
+        for (item, vector) in zip(alone, aloneVectors) { results[item.text][item.part + 1] = vector }
+        return results
+    }
+
+    /// Where a run of word pieces occurs in a tokenised text (after `[CLS]`, before `[SEP]`).
+    static func find(_ pieces: [Int32], in tokens: [Int32]) -> Range<Int>? {
+        guard !pieces.isEmpty, tokens.count >= pieces.count + 2 else { return nil }
+        for start in 1...(tokens.count - 1 - pieces.count) where tokens[start] == pieces[0] {
+            if tokens[start..<start + pieces.count].elementsEqual(pieces) { return start..<start + pieces.count }
+        }
+        return nil
+    }
+
     /// Embeds token sequences (from ``tokenizer``).
     public func embed(tokenized: [[Int32]], batchSize: Int = 32, threads: Int = 1) -> [[Float]] {
         // Sorting by length keeps each batch's sequences alike, so work per batch is even across threads.

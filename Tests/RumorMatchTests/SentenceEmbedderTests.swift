@@ -116,3 +116,20 @@ struct ModelFileTests {
         }
     }
 }
+
+@Suite("Sentence embedder: parts pooled from one pass")
+struct PooledPartsTests {
+    @Test("the whole equals its own embedding; parts are pooled in context, or embedded alone when not found")
+    func pooledParts() throws {
+        let embedder = try sharedEmbedder.get()
+        let text = "dead people voted in michigan. the machines switched votes to biden"
+        let parts = ["dead people voted in michigan", "the machines switched votes to biden", "words that are not in the text"]
+        let vectors = try #require(embedder.embed(texts: [(text, parts)]).first)
+        #expect(vectors.count == 4)
+        let cosine = { (a: [Float], b: [Float]) in zip(a, b).map(*).reduce(0, +) }
+        #expect(zip(vectors[0], embedder.embed(text)).map { abs($0 - $1) }.max()! <= 1e-6)
+        #expect(cosine(vectors[1], embedder.embed(parts[0])) > 0.8)
+        #expect(cosine(vectors[1], embedder.embed(parts[0])) > cosine(vectors[1], embedder.embed(parts[1])))
+        #expect(zip(vectors[3], embedder.embed(parts[2])).map { abs($0 - $1) }.max()! <= 1e-6)
+    }
+}
