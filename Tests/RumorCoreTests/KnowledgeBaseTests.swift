@@ -21,6 +21,7 @@ struct KnowledgeBaseTests {
             #expect(entry.sources.count >= 2, "\(slug) cites \(entry.sources.count) source(s)")
             #expect(entry.sources.allSatisfy { $0.url.hasPrefix("https://") }, "\(slug)")
             #expect(entry.phrasings.count >= 8, "\(slug)")
+            #expect(entry.corrections.count >= 10, "\(slug)")
             #expect(entry.status == .published)
         }
     }
