@@ -103,9 +103,15 @@ public struct NormalizedText: Sendable {
                     var end = index + 1
                     while end < characters.count, characters[end].isWordCharacter { end += 1 }
                     emit(" ", from: origin)
+                    // Each letter of the split words keeps the offset of the letter it came from.
+                    var source = index + 1
                     for word in hashtagWords(Array(characters[(index + 1)..<end])) {
-                        emit(word.lowercased(), from: offsets[index + 1])
-                        emit(" ", from: offsets[index + 1])
+                        for character in word.lowercased() {
+                            while source < end - 1, characters[source] == "_" { source += 1 }
+                            emit(String(character), from: offsets[min(source, end - 1)])
+                            source += 1
+                        }
+                        emit(" ", from: offsets[min(source, end) - 1])
                     }
                     index = end
                 } else if character.isEmojiLike {

@@ -38,6 +38,15 @@ struct TextProcessingTests {
         #expect(text.originalText(whole).hasPrefix("Dead people voted"))
     }
 
+    @Test("words split from a hashtag map back to the hashtag's letters")
+    func hashtagOffsets() {
+        let text = NormalizedText("Vote! #StopTheSteal now")
+        let scalars = Array(text.text.unicodeScalars)
+        let needle = Array("stop the steal".unicodeScalars)
+        let start = try! #require((0...(scalars.count - needle.count)).first { scalars[$0..<$0 + needle.count].elementsEqual(needle) })
+        #expect(text.originalText(text.originalRange(start..<start + needle.count)) == "StopTheSteal")
+    }
+
     @Test("the seed post splits into sentences and clauses that each carry one claim")
     func seedSegments() throws {
         let post = try #require(Fixtures.jsonLines(Fixtures.devPosts).first { $0["id"] as? String == "d-seed" }?["text"] as? String)
