@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -38,12 +37,7 @@ from scipy.special import erf
 from tokenizers import Tokenizer
 
 
-def default_model_dir() -> Path:
-    env = os.environ.get("RUMORCONTROL_MODEL_DIR")
-    if env:
-        return Path(env)
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(cache) / "rumorcontrol" / "all-MiniLM-L6-v2"
+from rumorcontrol_paths import default_model_dir  # noqa: E402
 
 
 class MiniLMReference:

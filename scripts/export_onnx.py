@@ -43,12 +43,7 @@ FALLBACK_TEXTS = [
 ]
 
 
-def default_model_dir() -> Path:
-    env = os.environ.get("RUMORCONTROL_MODEL_DIR")
-    if env:
-        return Path(env)
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(cache) / "rumorcontrol" / "all-MiniLM-L6-v2"
+from rumorcontrol_paths import default_model_dir  # noqa: E402
 
 
 def check_model_dir(model_dir: Path, prog: str) -> None:

@@ -102,7 +102,8 @@ public struct RumorMatcher: Sendable {
     /// The labels for several posts, in order. The segments of all of them go through the encoder together,
     /// which is faster per post than one at a time; the results are the same.
     public func match(_ texts: [String]) -> [MatchResult] {
-        zip(texts.map(prepare), candidates(texts)).map { prepared, candidates in result(prepared.normalized, candidates) }
+        let prepared = texts.map(prepare)
+        return zip(prepared, candidates(prepared)).map { post, candidates in result(post.normalized, candidates) }
     }
 
     private func result(_ normalized: NormalizedText, _ candidates: [Candidate]) -> MatchResult {
@@ -138,8 +139,7 @@ public struct RumorMatcher: Sendable {
     }
 
     /// Every entry's evidence for each post, with all posts' segments embedded in one pass.
-    func candidates(_ texts: [String]) -> [[Candidate]] {
-        let prepared = texts.map(prepare)
+    private func candidates(_ prepared: [PreparedPost]) -> [[Candidate]] {
         // One encoder pass per post: the post's vector, and its sentences', clauses' and quotes' pooled from it.
         let embeddable = prepared.filter { $0.segments.first?.kind == .post }
         var pooled = embedder.embed(texts: embeddable.map { ($0.segments[0].text, $0.segments.dropFirst().map(\.text)) }).makeIterator()
@@ -152,7 +152,8 @@ public struct RumorMatcher: Sendable {
     /// Every entry's evidence for a post (entries with no evidence at all are left out); empty when the post
     /// does not pass the lexical gate.
     public func candidates(_ text: String) -> (NormalizedText, [Candidate]) {
-        (prepare(text).normalized, candidates([text])[0])
+        let post = prepare(text)
+        return (post.normalized, candidates([post])[0])
     }
 
     private func candidates(_ post: PreparedPost, vectors: [[Float]]) -> [Candidate] {
@@ -165,11 +166,12 @@ public struct RumorMatcher: Sendable {
         let correctionSimilarity = correctionAnchors.bestPerEntry(vectors, entryCount: entries.count)
         let postCues = StanceCues.count(in: normalized.text)
         let stance = configuration.model.stance
-        var segmentDenial: [Int: Double] = [:]
-        func denial(_ segment: Int) -> Double {
-            if let known = segmentDenial[segment] { return known }
-            let value = stance.denialProbability(text: segments[segment].text, vector: vectors[segment])
-            segmentDenial[segment] = value
+        // Several entries usually share a best segment: judge each segment's stance once.
+        var segmentStance: [Int: (denial: Double, cues: StanceCues.Counts)] = [:]
+        func stanceOf(_ segment: Int) -> (denial: Double, cues: StanceCues.Counts) {
+            if let known = segmentStance[segment] { return known }
+            let value = (stance.denialProbability(text: segments[segment].text, vector: vectors[segment]), StanceCues.count(in: segments[segment].text))
+            segmentStance[segment] = value
             return value
         }
         let postTermSet = Set(postTerms)
@@ -187,7 +189,7 @@ public struct RumorMatcher: Sendable {
             guard similarity >= 0.2 || lexical > 0 else { continue }
             var other: Float = -1
             for (entry, value) in rumorSimilarity[best].enumerated() where entry != index { other = max(other, value) }
-            let segmentCues = StanceCues.count(in: segments[best].text)
+            let segmentCues = stanceOf(best).cues
             let keywordHit = keywordTerms[index].contains { terms in !terms.isEmpty && terms.allSatisfy(postTermSet.contains) }
             let features = MatchFeatures(
                 segmentSimilarity: Double(similarity), postSimilarity: Double(rumorSimilarity[0][index]), margin: Double(similarity - other), topEntryForSegment: similarity >= other ? 1 : 0,
@@ -196,7 +198,7 @@ public struct RumorMatcher: Sendable {
                 realityGapPost: Double(realitySimilarity[0][index] - rumorSimilarity[0][index]),
                 correctionGapSegment: Double(correctionSimilarity[best][index] - similarity),
                 correctionGapPost: Double(correctionSimilarity[0][index] - rumorSimilarity[0][index]),
-                denialPost: denial(0), denialSegment: denial(best),
+                denialPost: stanceOf(0).denial, denialSegment: stanceOf(best).denial,
                 negationsInSegment: Double(min(segmentCues.negations, 3)), refutationCues: Double(min(postCues.refutations, 4)),
                 correctionCues: Double(min(postCues.corrections, 3)), quotes: Double(min(postCues.quotes, 3)),
                 accusationCues: Double(min(postCues.accusations, 4)), segmentIsPost: segments[best].kind == .post ? 1 : 0,

@@ -41,7 +41,9 @@ public struct SQLiteEntryStore: EntryStore {
                 throw StoreError.make(.newerSchema, "\(path) was written by a newer RumorControl; upgrade rumorctl or use another --database")
             }
             try migrator.migrate(pool)
-            let entries = try seed()
+            // The shipped files are read only for a database that was never seeded, not on every open.
+            let seeded = try pool.read { try String.fetchOne($0, sql: "SELECT value FROM store_meta WHERE key = 'seeded_at'") != nil }
+            let entries = seeded ? [] : try seed()
             if !entries.isEmpty {
                 try pool.write { db in
                     guard try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'seeded_at'") == nil else { return }

@@ -30,22 +30,26 @@ struct JSONLinesReader: Sequence, IteratorProtocol {
         }
     }
 
+    /// Counts the line and parses it; nil for a blank line.
+    private mutating func parse(_ line: Data) -> Line? {
+        lineNumber += 1
+        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
+        return Line(number: lineNumber, value: Result { () throws(JSONSyntaxError) in try JSONParser.parse(line) })
+    }
+
     mutating func next() -> Line? {
         while true {
             if let newline = buffer.firstIndex(of: 0x0A) {
                 let line = buffer[buffer.startIndex..<newline]
                 buffer.removeSubrange(buffer.startIndex...newline)
-                lineNumber += 1
-                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-                return Line(number: lineNumber, value: Result { () throws(JSONSyntaxError) in try JSONParser.parse(line) })
+                if let parsed = parse(line) { return parsed }
+                continue
             }
             if atEnd {
                 guard !buffer.isEmpty else { return nil }
                 let line = buffer
                 buffer = Data()
-                lineNumber += 1
-                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
-                return Line(number: lineNumber, value: Result { () throws(JSONSyntaxError) in try JSONParser.parse(line) })
+                return parse(line)
             }
             if buffer.count > Self.maximumLineLength {
                 buffer = Data()
