@@ -14,11 +14,19 @@ let package = Package(
         .library(name: "RumorCore", targets: ["RumorCore"]),
         .library(name: "RumorStore", targets: ["RumorStore"]),
         .library(name: "RumorMatch", targets: ["RumorMatch"]),
+        .library(name: "RumorServer", targets: ["RumorServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .target(name: "RumorCore", swiftSettings: strictSettings),
@@ -37,9 +45,30 @@ let package = Package(
             resources: [.copy("Resources/kb")],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "RumorServer",
+            dependencies: [
+                "RumorCore", "RumorStore", "RumorMatch",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            resources: [.copy("Resources/assets"), .copy("Resources/templates"), .copy("Resources/openapi.json")],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "rumorctl",
-            dependencies: ["RumorCore", "RumorStore", "RumorMatch", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "RumorCore", "RumorStore", "RumorMatch", "RumorServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(
@@ -53,6 +82,15 @@ let package = Package(
         .testTarget(
             name: "RumorStoreTests",
             dependencies: ["RumorStore", "RumorTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RumorServerTests",
+            dependencies: [
+                "RumorServer", "RumorCore", "RumorStore", "RumorMatch", "RumorTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "RumorCtlTests", dependencies: ["rumorctl", "RumorCore", "RumorTestSupport"], swiftSettings: strictSettings),

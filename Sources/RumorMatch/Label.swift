@@ -1,3 +1,6 @@
+import Foundation
+import RumorCore
+
 /// The notice attached to a post that makes a disputed claim: which entry, how sure, and the words that made it.
 public struct Label: Sendable, Hashable, Codable {
     /// What to do with the post.
@@ -51,4 +54,18 @@ public struct MatchResult: Sendable, Hashable, Codable {
 
     /// No match.
     public static let none = MatchResult(labels: [], review: [])
+}
+
+extension MatchResult {
+    /// The result as one compact JSON object, `{"labels": [...], "review": [...]}`, keys sorted.
+    public var jsonText: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(self)) ?? Data("{\"labels\":[],\"review\":[]}".utf8), as: UTF8.self)
+    }
+
+    /// The result for one post of a batch, as one JSON Lines output line: `{"id": ..., "labels": [...], "review": [...]}`.
+    public func jsonLine(id: JSONValue) -> String {
+        "{\"id\":\(id.serialized(pretty: false)),\(jsonText.dropFirst())"
+    }
 }

@@ -42,7 +42,7 @@ struct LabelCommand: AsyncParsableCommand {
         let matcher = try await matcherOptions.makeMatcher()
         if let text {
             let result = matcher.match(text)
-            printOut(json ? Self.json(result) : Self.humanReadable(result))
+            printOut(json ? result.jsonText : Self.humanReadable(result))
             if explain { printOut(Self.explanation(matcher, text)) }
             return
         }
@@ -59,12 +59,8 @@ struct LabelCommand: AsyncParsableCommand {
             var output = ""
             for line in chunk {
                 switch line {
-                case .success(let post):
-                    let result = results.next() ?? .none
-                    output += "{\"id\":\(post.id.serialized(pretty: false)),\(Self.json(result).dropFirst())\n"
-                case .failure(let error):
-                    let id = error.id?.serialized(pretty: false) ?? "null"
-                    output += "{\"id\":\(id),\"line\":\(error.line),\"error\":\(JSONValue.string(error.message).serialized(pretty: false))}\n"
+                case .success(let post): output += (results.next() ?? .none).jsonLine(id: post.id) + "\n"
+                case .failure(let error): output += error.jsonLine + "\n"
                 }
             }
             // One write per chunk of whole lines: a killed run leaves only whole lines.
@@ -86,12 +82,6 @@ struct LabelCommand: AsyncParsableCommand {
 
     /// Posts labelled together by `--input`.
     static let chunkSize = 16
-
-    static func json(_ result: MatchResult) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(result)) ?? Data("{}".utf8), as: UTF8.self)
-    }
 
     static func explanation(_ matcher: RumorMatcher, _ text: String) -> String {
         let candidates = matcher.candidates(text).1

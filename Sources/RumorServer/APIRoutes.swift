@@ -1,0 +1,132 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import RumorCore
+import RumorMatch
+
+/// The JSON API under `/api/v1`, the OpenAPI document, and the operational endpoints.
+struct APIRoutes {
+    let site: SiteState
+    let matcher: MatcherService
+    let metrics: ServerMetrics
+    let openAPI: CachedResource
+
+    /// Posts labelled together in a batch: they share encoder passes, and the output stays in input order.
+    static let batchChunk = 16
+
+    func add(to router: Router<SiteRequestContext>) {
+        let snapshotDocument: Handler = { request, _ in try site.current.resource(request) }
+        router.route(RouterPath(SitePath.apiEntries), [.get: snapshotDocument])
+        router.route("/api/v1/entries/{slug}", [.get: snapshotDocument])
+        router.route(RouterPath(SitePath.apiLabel), [.post: label])
+        router.route(RouterPath(SitePath.apiLabelBatch), [.post: labelBatch])
+        router.route(RouterPath(SitePath.openAPI), [.get: { request, _ in openAPI.response(to: request) }])
+        router.route(RouterPath(SitePath.health), [.get: { _, _ in health() }])
+        router.route(RouterPath(SitePath.ready), [.get: { _, _ in try ready() }])
+        router.route(RouterPath(SitePath.metrics), [.get: { _, _ in
+            Response(status: .ok, headers: [.contentType: MediaTypes.prometheus, .cacheControl: "no-store"],
+                     body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
+        }])
+    }
+
+    /// `POST /api/v1/label`: `{"text": "..."}` → `{"labels": [...], "review": [...]}`.
+    func label(_ request: Request, _ context: SiteRequestContext) async throws -> Response {
+        let limit = site.configuration.maxPostBytes
+        let body = try await request.collectBody(limit: limit + 1024, what: "The request body")
+        let node: JSONNode
+        do {
+            node = try JSONParser.parse(body.readableBytesView)
+        } catch {
+            throw Problem.badRequest("The body is not valid JSON: \(error.message) (line \(error.line), column \(error.column)).")
+        }
+        guard case .object = node.value else { throw Problem.badRequest("The body must be a JSON object {\"text\": \"...\"}, not \(node.typeName).") }
+        guard case .string(let text) = node["text"]?.value else { throw Problem.badRequest("The member \"text\" is missing or not a string.") }
+        guard text.utf8.count <= limit else { throw Problem.tooLarge("The post's text", limit: limit) }
+        let result = try await matcher.match([text])[0]
+        metrics.recordLabels([result])
+        return json(result.jsonText)
+    }
+
+    /// `POST /api/v1/label/batch`: NDJSON posts in, NDJSON results out, both streamed, in order. A bad line is
+    /// answered by an error object on its own output line and the stream goes on.
+    func labelBatch(_ request: Request, _ context: SiteRequestContext) async throws -> Response {
+        _ = try matcher.ready()
+        let limit = site.configuration.maxBatchBytes
+        let postLimit = site.configuration.maxPostBytes
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw Problem.tooLarge("The batch", limit: limit) }
+        let body = request.body
+        let matcher = matcher
+        let metrics = metrics
+        return Response(status: .ok, headers: [.contentType: MediaTypes.ndjson, .cacheControl: "no-store"], body: ResponseBody { writer in
+            var lines = LineBuffer(maximumLineLength: 2 * postLimit + 1024)
+            var chunk: [Result<PostLine, PostLineError>] = []
+            var received = 0
+            func flush(_ writer: inout any ResponseBodyWriter) async throws {
+                guard !chunk.isEmpty else { return }
+                let posts = chunk.compactMap { try? $0.get() }
+                var results = try await matcher.match(posts.map(\.text)).makeIterator()
+                var output = ""
+                for line in chunk {
+                    switch line {
+                    case .success(let post):
+                        let result = results.next() ?? .none
+                        metrics.recordLabels([result])
+                        output += result.jsonLine(id: post.id) + "\n"
+                    case .failure(let error): output += error.jsonLine + "\n"
+                    }
+                }
+                chunk.removeAll(keepingCapacity: true)
+                try await writer.write(ByteBuffer(string: output))
+            }
+            func take(_ item: LineBuffer.Item) {
+                if case .line(_, let bytes) = item, LineBuffer.isBlank(bytes) { return }
+                chunk.append(PostLine.parse(item).flatMap { post in
+                    post.text.utf8.count <= postLimit ? .success(post)
+                        : .failure(PostLineError(line: post.number, id: post.id, message: "the text is longer than \(postLimit) bytes"))
+                })
+            }
+            var overLimit = false
+            for try await buffer in body {
+                received += buffer.readableBytes
+                if received > limit {
+                    overLimit = true
+                    break
+                }
+                lines.append(buffer.readableBytesView)
+                while let item = lines.nextLine() {
+                    take(item)
+                    if chunk.count >= Self.batchChunk { try await flush(&writer) }
+                }
+            }
+            if !overLimit, let last = lines.finish() { take(last) }
+            try await flush(&writer)
+            if overLimit {
+                let message = "the batch is larger than the limit of \(limit) bytes; the posts after this point were not read"
+                try await writer.write(ByteBuffer(string: "{\"id\":null,\"error\":\(JSONValue.string(message).serialized(pretty: false))}\n"))
+            }
+            try await writer.finish(nil)
+        })
+    }
+
+    func health() -> Response {
+        let state: String = switch matcher.current {
+        case .loading: "loading"
+        case .ready: "ready"
+        case .failed: "failed"
+        }
+        let body = JSONValue.members([
+            ("status", .string("ok")), ("matcher", .string(state)), ("entries", .number(String(site.current.entries.count))),
+        ])
+        return json(body.serialized(pretty: false), cache: "no-store")
+    }
+
+    func ready() throws -> Response {
+        _ = try matcher.ready()
+        return json("{\"status\":\"ready\"}", cache: "no-store")
+    }
+
+    func json(_ text: String, cache: String = "no-store") -> Response {
+        Response(status: .ok, headers: [.contentType: MediaTypes.json, .cacheControl: cache], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}

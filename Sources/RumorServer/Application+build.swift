@@ -1,0 +1,64 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import RumorCore
+import RumorStore
+
+/// Builds the RumorControl web application: the public site, the JSON API and the operational endpoints, over a
+/// store and a matcher that loads in the background. `rumorctl serve` and the tests both call this.
+/// - Parameters:
+///   - configuration: where to listen, the public address, limits.
+///   - store: the entries (SQLite by default).
+///   - logger: the server's logger.
+///   - onServerRunning: called with the bound port once the server listens (port 0 picks a free one).
+///   - loadMatcher: builds the matcher; run in the background after the server starts.
+/// - Returns: the application, ready for `runService()` or HummingbirdTesting.
+/// - Throws: when the store cannot be read or the shipped templates are missing.
+public func buildApplication(
+    configuration: ServerConfiguration,
+    store: any EntryStore,
+    logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+    loadMatcher: @escaping @Sendable () async throws -> LoadedMatcher
+) async throws -> some ApplicationProtocol {
+    let renderer = try await PageRenderer()
+    let stylesheet = try ServerAssets.stylesheet()
+    let stylesheetURL = SitePath.stylesheet + "?v=" + stylesheet.etag.trimmingCharacters(in: ["\""]).prefix(12)
+    let site = try await SiteState(store: store, configuration: configuration, renderer: renderer, stylesheetURL: stylesheetURL)
+    let matcher = MatcherService(logger: logger, load: loadMatcher)
+    let metrics = ServerMetrics()
+
+    let router = Router(context: SiteRequestContext.self)
+    router.add(middleware: MetricsMiddleware(metrics: metrics))
+    router.add(middleware: ProblemMiddleware(renderer: renderer, stylesheet: stylesheetURL))
+    SiteRoutes(site: site, matcher: matcher, metrics: metrics, stylesheet: stylesheet).add(to: router)
+    APIRoutes(site: site, matcher: matcher, metrics: metrics, openAPI: try ServerAssets.openAPI()).add(to: router)
+
+    var application = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "RumorControl"),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: logger
+    )
+    application.addServices(matcher)
+    return application
+}
+
+/// The static files shipped in the module: the stylesheet and the OpenAPI document.
+enum ServerAssets {
+    static func stylesheet() throws -> CachedResource {
+        try resource("assets/site.css", contentType: MediaTypes.css, cacheControl: "public, max-age=31536000, immutable")
+    }
+
+    static func openAPI() throws -> CachedResource {
+        try resource("openapi.json", contentType: MediaTypes.json, cacheControl: "public, max-age=3600")
+    }
+
+    private static func resource(_ path: String, contentType: String, cacheControl: String) throws -> CachedResource {
+        guard let url = Bundle.module.resourceURL?.appendingPathComponent(path), let data = FileManager.default.contents(atPath: url.path) else {
+            throw Problem(.internalServerError, detail: "the program's resource \(path) is missing; rebuild RumorControl")
+        }
+        return CachedResource(bytes: Array(data), contentType: contentType, cacheControl: cacheControl)
+    }
+}

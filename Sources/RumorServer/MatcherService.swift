@@ -1,0 +1,77 @@
+import Logging
+import NIOPosix
+import RumorCore
+import RumorMatch
+import ServiceLifecycle
+import Synchronization
+
+/// The matcher and the sentence embedder it runs on, ready to use.
+public struct LoadedMatcher: Sendable {
+    /// The matcher over the published entries.
+    public var matcher: RumorMatcher
+    /// The embedder, shared with site search.
+    public var embedder: SentenceEmbedder
+
+    /// Pairs a matcher with its embedder.
+    public init(matcher: RumorMatcher, embedder: SentenceEmbedder) {
+        self.matcher = matcher
+        self.embedder = embedder
+    }
+}
+
+/// Loads the matcher in the background when the server starts, so the site answers at once and the labeling routes
+/// (and `/readyz`) report "not ready" until the model is in memory.
+///
+/// It is a `Service`: it runs beside the HTTP server and ends with it.
+public final class MatcherService: Service, Sendable {
+    /// Where loading stands.
+    public enum State: Sendable {
+        /// Loading has not finished.
+        case loading
+        /// The matcher is ready.
+        case ready(LoadedMatcher)
+        /// Loading failed; the message says why and what to do.
+        case failed(String)
+    }
+
+    private let load: @Sendable () async throws -> LoadedMatcher
+    private let state = Mutex<State>(.loading)
+    private let logger: Logger
+
+    /// Creates the service.
+    /// - Parameter load: builds the matcher; its error message is shown to API clients, so it must say what to do.
+    public init(logger: Logger, load: @escaping @Sendable () async throws -> LoadedMatcher) {
+        self.load = load
+        self.logger = logger
+    }
+
+    /// The current state.
+    public var current: State { state.withLock { $0 } }
+
+    /// The matcher, or a 503 problem saying why there is none yet.
+    func ready() throws -> LoadedMatcher {
+        switch current {
+        case .ready(let loaded): return loaded
+        case .loading: throw Problem.matcherUnavailable("The matcher is still loading its model; try again in a few seconds.")
+        case .failed(let reason): throw Problem.matcherUnavailable(reason)
+        }
+    }
+
+    /// Runs the matcher on posts on the shared thread pool, away from the event loops.
+    func match(_ texts: [String]) async throws -> [MatchResult] {
+        let matcher = try ready().matcher
+        return try await NIOThreadPool.singleton.runIfActive { matcher.match(texts) }
+    }
+
+    public func run() async throws {
+        do {
+            let loaded = try await load()
+            state.withLock { $0 = .ready(loaded) }
+            logger.notice("matcher ready", metadata: ["entries": "\(loaded.matcher.entries.count)"])
+        } catch {
+            state.withLock { $0 = .failed("The matcher could not start: \(error)") }
+            logger.error("matcher failed to load: \(error)")
+        }
+        try? await gracefulShutdown()
+    }
+}

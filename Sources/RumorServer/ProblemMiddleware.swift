@@ -1,0 +1,52 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Turns every error into a response the client can use: `application/problem+json` (RFC 9457) under `/api/` and
+/// for clients that ask for JSON, an HTML error page for everyone else. Unexpected errors are logged and answered
+/// with a 500 that reveals nothing internal.
+struct ProblemMiddleware: RouterMiddleware {
+    typealias Context = SiteRequestContext
+    let renderer: PageRenderer
+    let stylesheet: String
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let problem = Self.problem(for: error, path: request.uri.path)
+            if problem.status.code >= 500 && problem.status != .serviceUnavailable {
+                context.logger.error("request failed: \(String(describing: error))")
+            }
+            return response(problem, to: request)
+        }
+    }
+
+    /// The problem an error stands for.
+    static func problem(for error: any Error, path: String) -> Problem {
+        switch error {
+        case let problem as Problem: return problem
+        case let error as HTTPError where error.status == .notFound: return .notFound(path)
+        case let error as HTTPError: return Problem(error.status, detail: error.body ?? error.status.reasonPhrase)
+        case is NIOTooManyBytesError: return Problem(.contentTooLarge, detail: "The request body is larger than this route accepts.")
+        default: return Problem(.internalServerError, detail: "The server failed to answer this request. The failure has been logged.")
+        }
+    }
+
+    func response(_ problem: Problem, to request: Request) -> Response {
+        var headers = problem.headers
+        let body: String
+        let wantsJSON = request.uri.path.hasPrefix("/api/") || request.uri.path.hasPrefix("/log/")
+            || (request.headers[.accept] ?? "").contains("json")
+        if wantsJSON {
+            headers[.contentType] = MediaTypes.problem
+            body = problem.json(instance: request.uri.path)
+        } else {
+            headers[.contentType] = MediaTypes.html
+            body = renderer.render(ErrorView(chrome: Chrome(stylesheet: stylesheet), title: problem.title, detail: problem.detail), template: "error")
+        }
+        headers[.cacheControl] = "no-store"
+        return Response(status: problem.status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}

@@ -1,0 +1,63 @@
+import HTTPTypes
+import Hummingbird
+import Prometheus
+import RumorMatch
+
+/// The server's Prometheus metrics: requests and latency per route, and labels applied per entry.
+///
+/// Each application owns its registry (no global metrics system), so several servers in one process (the tests)
+/// keep separate counts.
+public final class ServerMetrics: Sendable {
+    /// The registry `/metrics` exposes.
+    public let registry = PrometheusCollectorRegistry()
+    private static let latencyBuckets: [Duration] = [
+        .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5), .milliseconds(5),
+        .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+        .seconds(2.5), .seconds(10),
+    ]
+
+    /// Creates an empty registry.
+    public init() {}
+
+    /// Counts one answered request and its latency.
+    func recordRequest(route: String, method: String, status: Int, duration: Duration) {
+        registry.makeCounter(
+            descriptor: .init(namespace: "rumorcontrol", metricName: "http_requests", unitName: "total", helpText: "HTTP requests answered, by route, method and status."),
+            labels: [("route", route), ("method", method), ("status", String(status))]
+        ).increment()
+        registry.makeDurationHistogram(
+            descriptor: .init(namespace: "rumorcontrol", metricName: "http_request_duration", unitName: "seconds", helpText: "Time to answer a request's head, by route."),
+            labels: [("route", route)], buckets: Self.latencyBuckets
+        ).record(duration)
+    }
+
+    /// Counts the labels and review items the matcher produced.
+    func recordLabels(_ results: [MatchResult]) {
+        for result in results {
+            for label in result.labels + result.review {
+                registry.makeCounter(
+                    descriptor: .init(namespace: "rumorcontrol", metricName: "labels", unitName: "total", helpText: "Matches produced, by entry and decision (label or review)."),
+                    labels: [("slug", label.slug), ("decision", label.decision.rawValue)]
+                ).increment()
+            }
+        }
+    }
+
+    /// The exposition text.
+    func exposition() -> String { registry.emitToString() }
+}
+
+/// Records every request in ``ServerMetrics``; outermost, so it sees the status the client got.
+struct MetricsMiddleware: RouterMiddleware {
+    typealias Context = SiteRequestContext
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let response = try await next(request, context)
+        // Unmatched paths share one label so scanners cannot blow up the number of series.
+        let route = context.endpointPath ?? "unmatched"
+        metrics.recordRequest(route: route, method: request.method.rawValue, status: response.status.code, duration: ContinuousClock.now - start)
+        return response
+    }
+}

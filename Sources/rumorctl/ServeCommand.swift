@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import RumorCore
+import RumorMatch
+import RumorServer
+import RumorStore
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the public site and the JSON API.",
+        discussion: """
+            Serves the published entries of the database (a fresh one starts with the shipped knowledge base): \
+            the site at /, the API under /api/v1 (described at /api/openapi.json), /healthz, /readyz and /metrics. \
+            The matcher loads in the background; until it is ready, the labeling routes answer 503 and /readyz \
+            says why. Stop with Ctrl-C (SIGINT) or SIGTERM: requests in flight finish first.
+
+            Each flag can also be set in the environment: RUMORCONTROL_HOST, RUMORCONTROL_PORT, RUMORCONTROL_SITE_URL, \
+            RUMORCONTROL_MAX_POST_BYTES, RUMORCONTROL_MAX_BATCH_BYTES, RUMORCONTROL_LOG_LEVEL (trace, debug, info, \
+            notice, warning, error), plus those of the database and the model. Flags win over the environment.
+            """)
+
+    @Option(name: .long, help: "The address to listen on (default 127.0.0.1; 0.0.0.0 for every interface).")
+    var host: String?
+
+    @Option(name: .long, help: "The port to listen on (default 8080; 0 picks a free one).")
+    var port: Int?
+
+    @Option(name: .long, help: "The largest post, in bytes, the label API and the check form accept (default 65536).")
+    var maxPostBytes: Int?
+
+    @Option(name: .long, help: "The largest batch body, in bytes (default 1073741824).")
+    var maxBatchBytes: Int?
+
+    @OptionGroup var matcherOptions: MatcherOptions
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        var configuration = ServerConfiguration()
+        configuration.host = host ?? environment["RUMORCONTROL_HOST"] ?? configuration.host
+        configuration.port = try port ?? Self.integer(environment, "RUMORCONTROL_PORT") ?? configuration.port
+        configuration.publicURL = matcherOptions.siteURL ?? environment["RUMORCONTROL_SITE_URL"]
+        configuration.maxPostBytes = try maxPostBytes ?? Self.integer(environment, "RUMORCONTROL_MAX_POST_BYTES") ?? configuration.maxPostBytes
+        configuration.maxBatchBytes = try maxBatchBytes ?? Self.integer(environment, "RUMORCONTROL_MAX_BATCH_BYTES") ?? configuration.maxBatchBytes
+        guard (0...65535).contains(configuration.port) else { throw ValidationError("The port must be between 0 and 65535.") }
+        guard configuration.maxPostBytes > 0, configuration.maxBatchBytes > 0 else { throw ValidationError("Limits must be positive.") }
+
+        var logger = Logger(label: "rumorcontrol")
+        logger.logLevel = environment["RUMORCONTROL_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .notice
+        let store = try matcherOptions.databaseOptions.openStore()
+        let model = try matcherOptions.model()
+        let modelDirectory = matcherOptions.modelOptions.modelDir
+        let base = configuration.baseURL
+        let host = configuration.host
+        let publicURL = configuration.publicURL
+        let application = try await buildApplication(
+            configuration: configuration, store: store, logger: logger,
+            onServerRunning: { port in
+                let url = publicURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+                FileHandle.standardError.write(Data("RumorControl is serving \(url)/ (open it in a browser; Ctrl-C stops it)\n".utf8))
+            },
+            loadMatcher: {
+                let embedder = try SentenceEmbedder(modelDirectory: modelDirectory)
+                let entries = try await store.entries(status: .published)
+                let matcher = RumorMatcher(entries: entries, embedder: embedder, configuration: .init(model: model, siteURL: base))
+                return LoadedMatcher(matcher: matcher, embedder: embedder)
+            })
+        do {
+            try await application.runService()
+        } catch {
+            throw Failure.report(error)
+        }
+    }
+
+    static func integer(_ environment: [String: String], _ name: String) throws -> Int? {
+        guard let text = environment[name] else { return nil }
+        guard let value = Int(text) else { throw ValidationError("\(name) must be a whole number, not \"\(text)\".") }
+        return value
+    }
+}
