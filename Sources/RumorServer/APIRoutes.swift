@@ -14,6 +14,8 @@ struct APIRoutes {
 
     /// Posts labelled together in a batch: they share encoder passes, and the output stays in input order.
     static let batchChunk = 16
+    /// How much of a batch past its limit is read and dropped before the connection is closed.
+    static let drainLimit = 64 << 20
 
     func add(to router: Router<SiteRequestContext>) {
         let snapshotDocument: Handler = { request, _ in try site.current.resource(request) }
@@ -87,7 +89,8 @@ struct APIRoutes {
                 })
             }
             var overLimit = false
-            for try await buffer in body {
+            var buffers = body.makeAsyncIterator()
+            while let buffer = try await buffers.next() {
                 received += buffer.readableBytes
                 if received > limit {
                     overLimit = true
@@ -104,6 +107,10 @@ struct APIRoutes {
             if overLimit {
                 let message = "the batch is larger than the limit of \(limit) bytes; the posts after this point were not read"
                 try await writer.write(ByteBuffer(string: "{\"id\":null,\"error\":\(JSONValue.string(message).serialized(pretty: false))}\n"))
+                // Read and drop what the client is still sending (up to a bound), so closing the connection does not
+                // reset it and destroy the answers already sent.
+                var dropped = 0
+                while dropped < Self.drainLimit, let buffer = try await buffers.next() { dropped += buffer.readableBytes }
             }
             try await writer.finish(nil)
         })

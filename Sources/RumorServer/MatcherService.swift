@@ -68,6 +68,8 @@ public final class MatcherService: Service, Sendable {
             let loaded = try await load()
             state.withLock { $0 = .ready(loaded) }
             logger.notice("matcher ready", metadata: ["entries": "\(loaded.matcher.entries.count)"])
+        } catch is CancellationError {
+            return
         } catch {
             state.withLock { $0 = .failed("The matcher could not start: \(error)") }
             logger.error("matcher failed to load: \(error)")

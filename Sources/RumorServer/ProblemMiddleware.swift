@@ -37,8 +37,7 @@ struct ProblemMiddleware: RouterMiddleware {
     func response(_ problem: Problem, to request: Request) -> Response {
         var headers = problem.headers
         let body: String
-        let wantsJSON = request.uri.path.hasPrefix("/api/") || request.uri.path.hasPrefix("/log/")
-            || (request.headers[.accept] ?? "").contains("json")
+        let wantsJSON = SitePath.isForMachines(request.uri.path) || (request.headers[.accept] ?? "").contains("json")
         if wantsJSON {
             headers[.contentType] = MediaTypes.problem
             body = problem.json(instance: request.uri.path)

@@ -61,6 +61,12 @@ enum SitePath {
     static let health = "/healthz"
     static let ready = "/readyz"
     static let metrics = "/metrics"
+
+    /// Whether a path is meant for programs (the API, the log, health and metrics), whose errors are JSON problems
+    /// rather than pages.
+    static func isForMachines(_ path: String) -> Bool {
+        path.hasPrefix("/api/") || path.hasPrefix("/log/") || [health, ready, metrics].contains(path)
+    }
 }
 
 /// Builds the view models of the pages made from the entries.
