@@ -1,0 +1,71 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import RumorCore
+@testable import RumorServer
+import RumorTestSupport
+import Testing
+
+@Suite("OpenAPI document")
+struct OpenAPITests {
+    /// Requests that exercise every documented route, with the documented path template each answers to.
+    static let requests: [(template: String, uri: String, method: HTTPRequest.Method, body: String?)] = [
+        ("/api/v1/entries", "/api/v1/entries", .get, nil),
+        ("/api/v1/entries/{slug}", "/api/v1/entries/dead-people-voting", .get, nil),
+        ("/api/v1/entries/{slug}", "/api/v1/entries/not-an-entry", .get, nil),
+        ("/api/v1/label", "/api/v1/label", .post, #"{"text": "Dominion machines switched votes from Trump to Biden"}"#),
+        ("/api/v1/label", "/api/v1/label", .post, #"{"text": 3}"#),
+        ("/api/v1/label", "/api/v1/label", .post, "{\"text\": \"" + String(repeating: "x", count: 70_000) + "\"}"),
+        ("/api/v1/label/batch", "/api/v1/label/batch", .post, "{\"id\": 1, \"text\": \"Sharpies ruined ballots\"}\nnot json\n{\"id\": 2, \"text\": \"hello\"}\n"),
+        ("/api/openapi.json", "/api/openapi.json", .get, nil),
+        ("/healthz", "/healthz", .get, nil),
+        ("/readyz", "/readyz", .get, nil),
+        ("/metrics", "/metrics", .get, nil),
+        ("/", "/", .get, nil),
+        ("/rumors/{slug}", "/rumors/election-stolen", .get, nil),
+        ("/rumors/{slug}", "/rumors/not-an-entry", .get, nil),
+        ("/topics", "/topics", .get, nil),
+        ("/topics/{topic}", "/topics/voting-machines", .get, nil),
+        ("/search", "/search?q=ballots", .get, nil),
+        ("/check", "/check", .get, nil),
+        ("/check", "/check", .post, "text=Dead+people+voted"),
+        ("/feed.atom", "/feed.atom", .get, nil),
+        ("/sitemap.xml", "/sitemap.xml", .get, nil),
+        ("/robots.txt", "/robots.txt", .get, nil),
+        ("/assets/site.css", "/assets/site.css", .get, nil),
+    ]
+
+    @Test("the document is OpenAPI 3.1, describes every route the server has, and real responses match its schemas")
+    func responsesMatchTheDocument() async throws {
+        try await withLiveServer { client in
+            let document = try await client.get(SitePath.openAPI).jsonObject()
+            #expect(document["openapi"] as? String == "3.1.0")
+            let paths = try #require(document["paths"] as? [String: Any])
+            let served = [SitePath.home, SitePath.topics, SitePath.topic("{topic}"), SiteURL.entryPath(slug: "{slug}"), SitePath.search, SitePath.check,
+                SitePath.feed, SitePath.sitemap, SitePath.robots, SitePath.stylesheet, SitePath.apiEntries, SitePath.apiEntry("{slug}"),
+                SitePath.apiLabel, SitePath.apiLabelBatch, SitePath.openAPI, SitePath.health, SitePath.ready, SitePath.metrics]
+            #expect(Set(paths.keys) == Set(served))
+            #expect(Set(Self.requests.map(\.template)) == Set(served))
+
+            var recorded: [[String: Any]] = []
+            for request in Self.requests {
+                let response = try await client.execute(uri: request.uri, method: request.method, body: request.body.map { ByteBuffer(string: $0) })
+                recorded.append([
+                    "path": request.template, "method": request.method.rawValue, "status": Int(response.status.code),
+                    "content_type": response.headers[.contentType] ?? "", "body": response.text,
+                ])
+            }
+            try await withTemporaryFolder { folder in
+                let spec = folder.appendingPathComponent("openapi.json")
+                let responses = folder.appendingPathComponent("responses.json")
+                try Data(try await client.get(SitePath.openAPI).body.readableBytesView).write(to: spec)
+                try JSONSerialization.data(withJSONObject: recorded).write(to: responses)
+                let check = try Subprocess.run(
+                    URL(fileURLWithPath: "/usr/bin/env"),
+                    ["python3", Fixtures.repositoryRoot.appendingPathComponent("scripts/check-openapi.py").path, spec.path, responses.path])
+                #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+            }
+        }
+    }
+}
