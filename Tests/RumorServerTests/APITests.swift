@@ -6,6 +6,7 @@ import RumorCore
 import RumorMatch
 import RumorServer
 import RumorStore
+import RumorTestSupport
 import Testing
 
 @Suite("JSON API over HTTP")

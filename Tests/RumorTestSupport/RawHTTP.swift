@@ -4,17 +4,19 @@ import Glibc
 #endif
 
 /// HTTP/1.1 over a plain socket, for what the test client cannot do: send a body in chunks while reading the answer.
-enum RawHTTP {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+public enum RawHTTP {
+    /// A failure to talk to the server.
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
     /// A TCP connection to the loopback address.
-    final class Connection {
+    public final class Connection {
         private let socket: Int32
         private var received: [UInt8] = []
 
-        init(port: Int) throws {
+        /// Connects to `127.0.0.1:port`.
+        public init(port: Int) throws {
             socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             guard socket >= 0 else { throw Failure(description: "socket() failed") }
             var timeout = timeval(tv_sec: 20, tv_usec: 0)
@@ -31,7 +33,8 @@ enum RawHTTP {
 
         deinit { close(socket) }
 
-        func send(_ text: String) throws {
+        /// Sends text as it is.
+        public func send(_ text: String) throws {
             let bytes = Array(text.utf8)
             var offset = 0
             while offset < bytes.count {
@@ -42,12 +45,12 @@ enum RawHTTP {
         }
 
         /// Sends one chunk of a chunked body.
-        func sendChunk(_ text: String) throws {
+        public func sendChunk(_ text: String) throws {
             try send(String(text.utf8.count, radix: 16) + "\r\n" + text + "\r\n")
         }
 
         /// Reads until everything received so far satisfies `done`, or the peer closes; returns all of it.
-        func receive(until done: (String) -> Bool) throws -> String {
+        public func receive(until done: (String) -> Bool) throws -> String {
             var buffer = [UInt8](repeating: 0, count: 65536)
             while !done(String(decoding: received, as: UTF8.self)) {
                 let count = recv(socket, &buffer, buffer.count, 0)
@@ -59,8 +62,15 @@ enum RawHTTP {
         }
     }
 
+    /// GETs a path on a new connection and returns the status line, headers and body as received.
+    public static func get(port: Int, path: String) throws -> String {
+        let connection = try Connection(port: port)
+        try connection.send("GET \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        return try connection.receive(until: { _ in false })
+    }
+
     /// POSTs a body in chunks and returns the status and the de-chunked response body.
-    static func chunkedPost(port: Int, path: String, chunks: [String]) throws -> (status: Int, body: String) {
+    public static func chunkedPost(port: Int, path: String, chunks: [String]) throws -> (status: Int, body: String) {
         let connection = try Connection(port: port)
         try connection.send("POST \(path) HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
         for chunk in chunks { try? connection.sendChunk(chunk) }
