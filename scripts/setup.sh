@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 packages=(libsqlite3-dev libopenblas-dev)
 python_packages=()
 if [[ "${1:-}" == "--test" ]]; then
+    # Chromium for the browser test, with a font so its screenshots show text.
+    packages+=(chromium fonts-dejavu-core)
     python_packages+=(jsonschema)
 fi
 
