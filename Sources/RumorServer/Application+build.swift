@@ -1,7 +1,9 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
+import NIOPosix
 import RumorCore
 import RumorStore
 
@@ -37,8 +39,13 @@ public func buildApplication(
 
     var application = Application(
         router: router,
+        // One page-cache handler per connection (the configuration's closure runs for each), and idle connections
+        // are closed after two minutes.
+        server: .http1(configuration: .init(
+            additionalChannelHandlers: [PageCacheHandler(site: site, metrics: metrics, stylesheet: stylesheet)], idleTimeout: .seconds(120))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "RumorControl"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        eventLoopGroupProvider: configuration.eventLoopThreads.map { .shared(MultiThreadedEventLoopGroup(numberOfThreads: $0)) } ?? .singleton,
         logger: logger
     )
     application.addServices(matcher)
@@ -59,6 +66,6 @@ enum ServerAssets {
         guard let url = Bundle.module.resourceURL?.appendingPathComponent(path), let data = FileManager.default.contents(atPath: url.path) else {
             throw Problem(.internalServerError, detail: "the program's resource \(path) is missing; rebuild RumorControl")
         }
-        return CachedResource(bytes: Array(data), contentType: contentType, cacheControl: cacheControl)
+        return CachedResource(bytes: Array(data), contentType: contentType, cacheControl: cacheControl, route: "/" + path)
     }
 }

@@ -13,26 +13,34 @@ struct CachedResource: Sendable {
     let etag: String
     /// The `Cache-Control` value.
     let cacheControl: String
+    /// The route pattern it answers, for metrics (`/rumors/{slug}`).
+    let route: String
 
-    init(_ text: String, contentType: String, cacheControl: String) {
-        self.init(bytes: Array(text.utf8), contentType: contentType, cacheControl: cacheControl)
+    init(_ text: String, contentType: String, cacheControl: String, route: String) {
+        self.init(bytes: Array(text.utf8), contentType: contentType, cacheControl: cacheControl, route: route)
     }
 
-    init(bytes: [UInt8], contentType: String, cacheControl: String) {
+    init(bytes: [UInt8], contentType: String, cacheControl: String, route: String) {
         body = ByteBuffer(bytes: bytes)
         self.contentType = contentType
         self.cacheControl = cacheControl
+        self.route = route
         etag = "\"" + SHA256.hash(data: bytes).prefix(16).map { String(format: "%02x", $0) }.joined() + "\""
     }
 
     /// The resource for this request: the body, or 304 Not Modified when the client's copy is current.
     func response(to request: Request, status: HTTPResponse.Status = .ok) -> Response {
         var headers: HTTPFields = [.eTag: etag, .cacheControl: cacheControl, .contentType: contentType]
-        if status == .ok, let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*" }) {
+        if status == .ok, let match = request.headers[.ifNoneMatch], Self.matches(match, etag: etag) {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentLength] = String(body.readableBytes)
         return Response(status: status, headers: headers, body: .init(byteBuffer: body))
+    }
+
+    /// Whether an `If-None-Match` value names this ETag (or `*`).
+    static func matches(_ ifNoneMatch: String, etag: String) -> Bool {
+        ifNoneMatch.split(separator: ",").contains { let tag = $0.trimmingCharacters(in: .whitespaces); return tag == etag || tag == "*" }
     }
 }
 

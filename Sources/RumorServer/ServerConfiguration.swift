@@ -16,6 +16,8 @@ public struct ServerConfiguration: Sendable {
     public var maxBatchBytes = 1 << 30
     /// How long browsers and caches may reuse a page without asking again, in seconds.
     public var pageMaxAge = 60
+    /// Threads that accept connections and answer requests; nil for one per core.
+    public var eventLoopThreads: Int?
 
     /// Creates the default configuration.
     public init() {}

@@ -21,14 +21,20 @@ public final class ServerMetrics: Sendable {
 
     /// Counts one answered request and its latency.
     func recordRequest(route: String, method: String, status: Int, duration: Duration) {
-        registry.makeCounter(
+        let series = requestSeries(route: route, method: method, status: status)
+        series.count.increment()
+        series.duration.record(duration)
+    }
+
+    /// The counter and histogram of one route, method and status; a hot path may keep them to skip the lookup.
+    func requestSeries(route: String, method: String, status: Int) -> (count: Counter, duration: DurationHistogram) {
+        let count = registry.makeCounter(
             descriptor: .init(namespace: "rumorcontrol", metricName: "http_requests", unitName: "total", helpText: "HTTP requests answered, by route, method and status."),
-            labels: [("route", route), ("method", method), ("status", String(status))]
-        ).increment()
-        registry.makeDurationHistogram(
+            labels: [("route", route), ("method", method), ("status", String(status))])
+        let duration = registry.makeDurationHistogram(
             descriptor: .init(namespace: "rumorcontrol", metricName: "http_request_duration", unitName: "seconds", helpText: "Time to answer a request's head, by route."),
-            labels: [("route", route)], buckets: Self.latencyBuckets
-        ).record(duration)
+            labels: [("route", route)], buckets: Self.latencyBuckets)
+        return (count, duration)
     }
 
     /// Counts the labels and review items the matcher produced.

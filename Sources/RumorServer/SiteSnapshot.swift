@@ -24,15 +24,18 @@ struct SiteSnapshot: Sendable {
         let pages = SitePages(entries: entries, configuration: configuration, stylesheet: stylesheet)
         let pageCache = "public, max-age=\(configuration.pageMaxAge)"
         var resources: [String: CachedResource] = [:]
-        func add(_ path: String, _ text: String, _ type: String) {
-            resources[path] = CachedResource(text, contentType: type, cacheControl: pageCache)
+        func add(_ path: String, route: String? = nil, _ text: String, _ type: String) {
+            resources[path] = CachedResource(text, contentType: type, cacheControl: pageCache, route: route ?? path)
         }
         add(SitePath.home, renderer.render(pages.home(), template: "home"), MediaTypes.html)
         add(SitePath.topics, renderer.render(pages.topicList(), template: "topics"), MediaTypes.html)
-        for topic in pages.topics { add(SitePath.topic(topic), renderer.render(pages.topic(topic), template: "topic"), MediaTypes.html) }
+        for topic in pages.topics {
+            add(SitePath.topic(topic), route: SitePath.topic("{topic}"), renderer.render(pages.topic(topic), template: "topic"), MediaTypes.html)
+        }
         for entry in entries {
-            add(SiteURL.entryPath(slug: entry.slug), renderer.render(pages.entry(entry, versions: versions[entry.slug] ?? [entry]), template: "entry"), MediaTypes.html)
-            add(SitePath.apiEntry(entry.slug), entry.jsonValue.serialized(pretty: true), MediaTypes.json)
+            let page = renderer.render(pages.entry(entry, versions: versions[entry.slug] ?? [entry]), template: "entry")
+            add(SiteURL.entryPath(slug: entry.slug), route: SiteURL.entryPath(slug: "{slug}"), page, MediaTypes.html)
+            add(SitePath.apiEntry(entry.slug), route: SitePath.apiEntry("{slug}"), entry.jsonValue.serialized(pretty: true), MediaTypes.json)
         }
         add(SitePath.apiEntries, JSONValue.members([("entries", .array(entries.map { JSONNode($0.jsonValue, line: 0) }))]).serialized(pretty: true), MediaTypes.json)
         add(SitePath.feed, SiteFeeds.atom(entries: entries, configuration: configuration), MediaTypes.atom)

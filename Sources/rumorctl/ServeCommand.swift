@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import NIOPosix
 import RumorCore
 import RumorMatch
 import RumorServer
@@ -43,6 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.port = try port ?? Self.integer(environment, "RUMORCONTROL_PORT") ?? configuration.port
         configuration.publicURL = matcherOptions.siteURL ?? environment["RUMORCONTROL_SITE_URL"]
         configuration.maxPostBytes = try maxPostBytes ?? Self.integer(environment, "RUMORCONTROL_MAX_POST_BYTES") ?? configuration.maxPostBytes
+        configuration.eventLoopThreads = try Self.integer(environment, "RUMORCONTROL_HTTP_THREADS")
         configuration.maxBatchBytes = try maxBatchBytes ?? Self.integer(environment, "RUMORCONTROL_MAX_BATCH_BYTES") ?? configuration.maxBatchBytes
         guard (0...65535).contains(configuration.port) else { throw ValidationError("The port must be between 0 and 65535.") }
         guard configuration.maxPostBytes > 0, configuration.maxBatchBytes > 0 else { throw ValidationError("Limits must be positive.") }
@@ -62,10 +64,13 @@ struct ServeCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("RumorControl is serving \(url)/ (open it in a browser; Ctrl-C stops it)\n".utf8))
             },
             loadMatcher: {
-                let embedder = try SentenceEmbedder(modelDirectory: modelDirectory)
                 let entries = try await store.entries(status: .published)
-                let matcher = RumorMatcher(entries: entries, embedder: embedder, configuration: .init(model: model, siteURL: base))
-                return LoadedMatcher(matcher: matcher, embedder: embedder)
+                // Loading takes seconds of CPU: do it on the thread pool, not on the threads that answer requests.
+                return try await NIOThreadPool.singleton.runIfActive {
+                    let embedder = try SentenceEmbedder(modelDirectory: modelDirectory)
+                    let matcher = RumorMatcher(entries: entries, embedder: embedder, configuration: .init(model: model, siteURL: base))
+                    return LoadedMatcher(matcher: matcher, embedder: embedder)
+                }
             })
         do {
             try await application.runService()

@@ -27,10 +27,10 @@ struct ServeCommandTests {
                 let line = try #require(log.split(separator: "\n").first { $0.contains("RumorControl is serving http://127.0.0.1:") })
                 let port = try #require(Int(line.split(separator: ":")[2].prefix { $0.isNumber }))
 
-                let health = try RawHTTP.get(port: port, path: "/healthz")
+                let health = try await RawHTTP.blocking { try RawHTTP.get(port: port, path: "/healthz") }
                 #expect(health.hasPrefix("HTTP/1.1 200"))
                 #expect(health.contains("\"entries\":19"))
-                let page = try RawHTTP.get(port: port, path: "/rumors/election-stolen")
+                let page = try await RawHTTP.blocking { try RawHTTP.get(port: port, path: "/rumors/election-stolen") }
                 #expect(page.contains("<h1>The election was stolen</h1>"))
 
                 kill(process.processIdentifier, signal)

@@ -102,7 +102,7 @@ struct APITests {
         }
         try await withLiveServer(configuration: configuration) { client in
             let port = try #require(client.port)
-            let response = try RawHTTP.chunkedPost(port: port, path: "/api/v1/label/batch", chunks: Array(repeating: line, count: 100))
+            let response = try await RawHTTP.blocking { try RawHTTP.chunkedPost(port: port, path: "/api/v1/label/batch", chunks: Array(repeating: line, count: 100)) }
             let lines = response.body.split(separator: "\n")
             #expect(response.status == 200)
             #expect(lines.count < 100)
@@ -114,16 +114,19 @@ struct APITests {
     func batchStreams() async throws {
         try await withLiveServer { client in
             let port = try #require(client.port)
-            let connection = try RawHTTP.Connection(port: port)
-            try connection.send("POST /api/v1/label/batch HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n")
-            let posts = (1...APIRoutesTestConstants.firstChunk).map { #"{"id": \#($0), "text": "Dead people voted in Georgia"}"# + "\n" }.joined()
-            try connection.sendChunk(posts)
-            // The request is not finished, yet a whole chunk of answers comes back.
-            let early = try connection.receive(until: { $0.components(separatedBy: "\"labels\"").count - 1 >= APIRoutesTestConstants.serverChunk })
+            let (early, rest) = try await RawHTTP.blocking {
+                let connection = try RawHTTP.Connection(port: port)
+                try connection.send("POST /api/v1/label/batch HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n")
+                let posts = (1...APIRoutesTestConstants.firstChunk).map { #"{"id": \#($0), "text": "Dead people voted in Georgia"}"# + "\n" }.joined()
+                try connection.sendChunk(posts)
+                // The request is not finished, yet a whole chunk of answers comes back.
+                let early = try connection.receive(until: { $0.components(separatedBy: "\"labels\"").count - 1 >= APIRoutesTestConstants.serverChunk })
+                try connection.sendChunk(#"{"id": "last", "text": "ok"}"# + "\n")
+                try connection.send("0\r\n\r\n")
+                return (early, try connection.receive(until: { $0.contains("\"last\"") }))
+            }
             #expect(early.hasPrefix("HTTP/1.1 200"))
-            try connection.sendChunk(#"{"id": "last", "text": "ok"}"# + "\n")
-            try connection.send("0\r\n\r\n")
-            let rest = try connection.receive(until: { $0.contains("\"last\"") })
+            #expect(early.components(separatedBy: "\"labels\"").count - 1 >= APIRoutesTestConstants.serverChunk)
             #expect(rest.contains("{\"id\":\"last\""))
         }
     }

@@ -6,7 +6,7 @@ import RumorStore
 import RumorTestSupport
 import Testing
 
-/// Debian's headless Chromium, when installed (`.ci/run` installs it; in CI its absence fails the test).
+/// Debian's headless Chromium (its calls block: run them through ``RawHTTP/blocking(_:)``), when installed (`.ci/run` installs it; in CI its absence fails the test).
 enum Chromium {
     static let executable = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
     static var required: Bool { executable != nil || ProcessInfo.processInfo.environment["CI"] == "true" }
@@ -47,20 +47,20 @@ struct BrowserTests {
         try await withLiveServer { client in
             let base = "http://127.0.0.1:\(try #require(client.port))"
 
-            let home = try Chromium.render(base + "/", screenshot: "home")
+            let home = try await RawHTTP.blocking { try Chromium.render(base + "/", screenshot: "home") }
             #expect(home.contains("<h1>Election rumors and what is true</h1>"))
             #expect(home.contains("href=\"/rumors/\(entry.slug)\""))
 
-            let page = try Chromium.render(base + "/rumors/\(entry.slug)", screenshot: "entry")
+            let page = try await RawHTTP.blocking { try Chromium.render(base + "/rumors/\(entry.slug)", screenshot: "entry") }
             #expect(page.contains("<h1>\(HTMLText.escape(entry.title))</h1>"))
             #expect(page.contains("application/ld+json"))
             #expect(page.contains("Version history"))
 
-            let search = try Chromium.render(base + "/search?q=dominion+machines+switched+votes", screenshot: "search")
+            let search = try await RawHTTP.blocking { try Chromium.render(base + "/search?q=dominion+machines+switched+votes", screenshot: "search") }
             #expect(search.contains("id=\"results-heading\""))
             #expect(search.contains("href=\"/rumors/\(entry.slug)\""))
 
-            let checked = try Chromium.submit(base + "/check", form: "form.check", field: "text", text: post, screenshot: "check")
+            let checked = try await RawHTTP.blocking { try Chromium.submit(base + "/check", form: "form.check", field: "text", text: post, screenshot: "check") }
             #expect(checked.contains("This post repeats 5 known disputed claims."))
             for slug in APITests.seedSlugs { #expect(checked.contains("id=\"label-\(slug)\"")) }
             #expect(checked.contains("<mark>"))

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import NIOPosix
 import RumorCore
 import RumorMatch
 import RumorServer
@@ -31,7 +32,10 @@ func seedPost() throws -> String {
 func withLiveServer(
     configuration: ServerConfiguration = ServerConfiguration(),
     waitForMatcher: Bool = true,
-    loadMatcher: @escaping @Sendable () async throws -> LoadedMatcher = { try sharedLoadedMatcher.get() },
+    loadMatcher: @escaping @Sendable () async throws -> LoadedMatcher = {
+        // The first caller builds it for seconds; the others wait. Neither may block the threads that run tasks.
+        try await NIOThreadPool.singleton.runIfActive { try sharedLoadedMatcher.get() }
+    },
     _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
     try await withTemporaryFolder { folder in
@@ -43,10 +47,14 @@ func withLiveServer(
         let application = try await buildApplication(configuration: configuration, store: store, logger: logger, loadMatcher: loadMatcher)
         try await application.test(.live) { client in
             if waitForMatcher {
-                for _ in 0..<600 {
-                    if try await client.execute(uri: "/readyz", method: .get).status == .ok { break }
-                    try await Task.sleep(for: .milliseconds(50))
+                // Generous: every server of a parallel test run waits for the one shared matcher, built in seconds.
+                let deadline = ContinuousClock.now + .seconds(300)
+                var ready = false
+                while !ready && ContinuousClock.now < deadline {
+                    ready = try await client.execute(uri: "/readyz", method: .get).status == .ok
+                    if !ready { try await Task.sleep(for: .milliseconds(100)) }
                 }
+                try #require(ready, "the matcher did not become ready")
             }
             try await body(client)
         }

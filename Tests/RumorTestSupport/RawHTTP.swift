@@ -5,6 +5,14 @@ import Glibc
 
 /// HTTP/1.1 over a plain socket, for what the test client cannot do: send a body in chunks while reading the answer.
 public enum RawHTTP {
+    /// Runs blocking socket work on a thread of its own, so it never holds one of the few threads that run Swift
+    /// tasks (a server under test in the same process needs them to answer).
+    public static func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
+        }
+    }
+
     /// A failure to talk to the server.
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
