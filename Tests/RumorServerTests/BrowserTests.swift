@@ -14,13 +14,14 @@ enum Chromium {
 
     /// Loads a page and returns the DOM after scripts ran; also saves a screenshot named `name`.
     static func render(_ url: String, screenshot name: String) throws -> String {
-        let chromium = URL(fileURLWithPath: try #require(executable, "chromium is not installed: apt-get install chromium"))
+        guard let executable else { throw BrowserFailure(message: "chromium is not installed: apt-get install chromium") }
+        let chromium = URL(fileURLWithPath: executable)
         try FileManager.default.createDirectory(at: screenshots, withIntermediateDirectories: true)
         let common = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--window-size=1200,900"]
         let dom = try Subprocess.run(chromium, common + ["--dump-dom", url])
-        try #require(dom.status == 0, "chromium --dump-dom \(url) failed: \(dom.stderr)")
+        guard dom.status == 0 else { throw BrowserFailure(message: "chromium --dump-dom \(url) failed: \(dom.stderr)") }
         let shot = try Subprocess.run(chromium, common + ["--screenshot=" + screenshots.appendingPathComponent(name + ".png").path, url])
-        #expect(shot.status == 0)
+        guard shot.status == 0 else { throw BrowserFailure(message: "chromium --screenshot \(url) failed: \(shot.stderr)") }
         return dom.stdout
     }
 
@@ -33,9 +34,15 @@ enum Chromium {
         let result = try Subprocess.run(
             URL(fileURLWithPath: "/usr/bin/env"),
             ["python3", script.path, "submit", url, form, field, textFile.path, screenshots.appendingPathComponent(name + ".png").path])
-        try #require(result.status == 0, "browser.py failed: \(result.stderr)")
+        guard result.status == 0 else { throw BrowserFailure(message: "browser.py failed: \(result.stderr)") }
         return result.stdout
     }
+}
+
+/// What went wrong driving the browser (thrown from the blocking helpers, which run outside the test's task).
+struct BrowserFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }
 
 @Suite("The site in a real browser", .enabled(if: Chromium.required, "chromium is not installed; CI installs it"))
