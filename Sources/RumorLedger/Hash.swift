@@ -22,9 +22,8 @@ public struct Hash: Hashable, Sendable, CustomStringConvertible {
         guard bytes.count == Self.byteCount else {
             throw LedgerError.malformedHash("a hash has \(Self.byteCount) bytes, not \(bytes.count)")
         }
-        var storage = SIMD32<UInt8>()
-        for (position, byte) in bytes.enumerated() { storage[position] = byte }
-        self.storage = storage
+        storage = bytes.withContiguousStorageIfAvailable { UnsafeRawBufferPointer($0).loadUnaligned(as: SIMD32<UInt8>.self) }
+            ?? Array(bytes).withUnsafeBytes { $0.loadUnaligned(as: SIMD32<UInt8>.self) }
     }
 
     /// Decodes a hash from standard base64, the spelling checkpoints and proofs use.

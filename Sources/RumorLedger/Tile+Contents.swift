@@ -6,7 +6,10 @@ extension Tile {
     /// - Parameter hashes: the tile's hashes, 1 to 256 of them.
     /// - Returns: the hashes' bytes, back to back.
     public static func encode(hashes: some Sequence<Hash>) -> [UInt8] {
-        hashes.flatMap(\.bytes)
+        var data: [UInt8] = []
+        data.reserveCapacity(fullWidth * Hash.byteCount)
+        for hash in hashes { data += hash.bytes }
+        return data
     }
 
     /// The hashes in a hash tile's bytes.
