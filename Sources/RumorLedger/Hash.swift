@@ -22,7 +22,8 @@ public struct Hash: Hashable, Sendable, CustomStringConvertible {
         guard bytes.count == Self.byteCount else {
             throw LedgerError.malformedHash("a hash has \(Self.byteCount) bytes, not \(bytes.count)")
         }
-        storage = bytes.withContiguousStorageIfAvailable { UnsafeRawBufferPointer($0).loadUnaligned(as: SIMD32<UInt8>.self) }
+        storage =
+            bytes.withContiguousStorageIfAvailable { UnsafeRawBufferPointer($0).loadUnaligned(as: SIMD32<UInt8>.self) }
             ?? Array(bytes).withUnsafeBytes { $0.loadUnaligned(as: SIMD32<UInt8>.self) }
     }
 

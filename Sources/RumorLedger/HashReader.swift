@@ -60,11 +60,13 @@ extension HashReader {
     ///
     /// - Parameter tile: a hash tile whose nodes are all complete.
     /// - Returns: the tile's bytes.
-    /// - Throws: ``LedgerError/Code/malformedTile`` for an entry bundle; what the reader throws.
+    /// - Throws: ``LedgerError/Code/malformedTile`` for an entry bundle; ``LedgerError/Code/outOfRange`` for a level above
+    ///   7, which no `Int`-sized tree reaches; what the reader throws.
     public func hashTile(_ tile: Tile) throws -> [UInt8] {
         guard case .hashes(let level) = tile.kind else {
             throw LedgerError.malformedTile(tile.path, "an entry bundle is made from entries, not node hashes")
         }
+        guard 8 * level < Int.bitWidth - 1 else { throw LedgerError.outOfRange("no tree of at most \(Int.max) leaves has \(tile.path)") }
         let nodes = (tile.firstPosition..<tile.firstPosition + tile.width).map { NodeIndex(level: 8 * level, index: $0) }
         return Tile.encode(hashes: try checkedHashes(at: nodes))
     }

@@ -81,7 +81,9 @@ public struct LedgerError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// A signature from a known key that does not verify.
     public static func invalidSignature(name: String, keyID: UInt32, fileID: String = #fileID, line: Int = #line) -> Self {
-        Self(.invalidSignature, "the signature by \(name)+\(KeyID.hex(keyID)) does not verify: the note was altered or forged", fileID: fileID, line: line)
+        Self(
+            .invalidSignature, "the signature by \(name)+\(KeyID.hex(keyID)) does not verify: the note was altered or forged", fileID: fileID,
+            line: line)
     }
 
     /// A note signed by none of the expected keys.
@@ -148,6 +150,8 @@ public struct LedgerError: Error, Hashable, Sendable, CustomStringConvertible {
         Self(.readerMismatch, "the reader was asked for \(requested) items and returned \(returned)", fileID: fileID, line: line)
     }
 
+    /// Equal when the kinds of failure are, whatever the messages say.
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }
+    /// Hashes the kind of failure only, as ``==`` compares.
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }

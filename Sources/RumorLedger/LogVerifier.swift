@@ -67,7 +67,7 @@ public struct LogVerifier: Sendable {
     public func checkTiles(of checkpoint: Checkpoint, tiles: some TileReader, checkingEntries: Bool = true) throws {
         let root = try tiles.rebuildRoot(treeSize: checkpoint.size, checkingEntries: checkingEntries)
         guard root == checkpoint.root else {
-            throw LedgerError.tileMismatch("tile/", "the tiles give root \(root), not the checkpoint's \(checkpoint.root) (size \(checkpoint.size))")
+            throw LedgerError.tileMismatch("tiles of size \(checkpoint.size)", "they give root \(root), not the checkpoint's \(checkpoint.root)")
         }
     }
 

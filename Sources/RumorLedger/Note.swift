@@ -25,8 +25,7 @@ public struct Note: Hashable, Sendable {
 
         /// The line: an em dash, a space, the name, a space, base64 of key ID and signature, a newline.
         public var line: String {
-            let keyID = (0..<4).map { UInt8(truncatingIfNeeded: self.keyID >> (24 - 8 * $0)) }
-            return "\(Note.signaturePrefix)\(name) \(ByteEncoding.base64(keyID + signature))\n"
+            "\(Note.signaturePrefix)\(name) \(ByteEncoding.base64(KeyID.bytes(keyID) + signature))\n"
         }
     }
 
@@ -105,7 +104,7 @@ public struct Note: Hashable, Sendable {
         guard let bytes = ByteEncoding.bytes(base64: fields[1]), bytes.count >= 5 else {
             throw LedgerError.malformedNote("the signature on line \(number) is not base64 of a key ID and a signature")
         }
-        return Signature(name: String(fields[0]), keyID: bytes.prefix(4).reduce(0) { $0 << 8 | UInt32($1) }, signature: Array(bytes.dropFirst(4)))
+        return Signature(name: String(fields[0]), keyID: KeyID.value(of: bytes.prefix(4)), signature: Array(bytes.dropFirst(4)))
     }
 
     /// Checks the signatures by known keys.

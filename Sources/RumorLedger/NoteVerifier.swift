@@ -66,13 +66,22 @@ enum KeyID {
 
     /// SHA-256(name || 0x0A || 0x01 || public key), first four bytes, big-endian.
     static func compute(name: String, publicKey: [UInt8]) -> UInt32 {
-        let digest = SHA256.hash(data: Array(name.utf8) + [0x0A, ed25519] + publicKey)
-        return digest.prefix(4).reduce(0) { $0 << 8 | UInt32($1) }
+        value(of: SHA256.hash(data: Array(name.utf8) + [0x0A, ed25519] + publicKey).prefix(4))
+    }
+
+    /// A key ID's four bytes, big-endian, as signature lines carry it.
+    static func bytes(_ keyID: UInt32) -> [UInt8] {
+        (0..<4).map { UInt8(truncatingIfNeeded: keyID >> (24 - 8 * $0)) }
+    }
+
+    /// The key ID in four big-endian bytes.
+    static func value(of bytes: some Sequence<UInt8>) -> UInt32 {
+        bytes.reduce(0) { $0 << 8 | UInt32($1) }
     }
 
     /// Eight lower-case hex digits.
     static func hex(_ keyID: UInt32) -> String {
-        ByteEncoding.hex((0..<4).map { UInt8(truncatingIfNeeded: keyID >> (24 - 8 * $0)) })
+        ByteEncoding.hex(bytes(keyID))
     }
 
     /// The key ID in a key string.
@@ -80,7 +89,7 @@ enum KeyID {
         guard text.utf8.count == 8, let bytes = ByteEncoding.bytes(hex: text) else {
             throw LedgerError.malformedKey("a key ID is 8 hex digits, not '\(text)'")
         }
-        return bytes.reduce(0) { $0 << 8 | UInt32($1) }
+        return value(of: bytes)
     }
 
     /// Checks a key name: non-empty, with no white space and no `+`.

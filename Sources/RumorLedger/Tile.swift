@@ -18,6 +18,8 @@ public struct Tile: Hashable, Sendable, CustomStringConvertible {
     public static let maximumEntrySize = 65_535
     /// The highest tile level tlog-tiles allows.
     public static let maximumLevel = 63
+    /// The highest tile number: tiles past it would hold items beyond `Int.max`.
+    public static let maximumIndex = Int.max / fullWidth - 1
 
     /// What the tile holds.
     public let kind: Kind
@@ -30,11 +32,11 @@ public struct Tile: Hashable, Sendable, CustomStringConvertible {
     ///
     /// - Parameters:
     ///   - kind: hashes of a level (0 to 63), or entries.
-    ///   - index: the tile number, from 0.
+    ///   - index: the tile number, 0 to ``maximumIndex``.
     ///   - width: 1 to 256; 256 is a full tile.
     public init(kind: Kind, index: Int, width: Int = fullWidth) {
         if case .hashes(let level) = kind { precondition((0...Self.maximumLevel).contains(level), "no tile level \(level)") }
-        precondition(index >= 0 && (1...Self.fullWidth).contains(width), "no tile \(index) of width \(width)")
+        precondition((0...Self.maximumIndex).contains(index) && (1...Self.fullWidth).contains(width), "no tile \(index) of width \(width)")
         self.kind = kind
         self.index = index
         self.width = width
@@ -116,6 +118,7 @@ extension Tile {
             }
             index = index * 1000 + value
         }
+        guard index <= maximumIndex else { throw LedgerError.malformedTilePath(path, "tile \(index) lies beyond any log's \(Int.max) entries") }
         return index
     }
 }

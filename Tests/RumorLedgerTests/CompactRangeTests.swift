@@ -11,7 +11,10 @@ struct CompactRangeTests {
         let first = (0..<3).map { range.append(leaves[$0]) }
         let fourth = range.append(leaves[3])
 
-        #expect(first.map { $0.map(\.node) } == [[NodeIndex(level: 0, index: 0)], [NodeIndex(level: 0, index: 1), NodeIndex(level: 1, index: 0)], [NodeIndex(level: 0, index: 2)]])
+        #expect(
+            first.map { $0.map(\.node) } == [
+                [NodeIndex(level: 0, index: 0)], [NodeIndex(level: 0, index: 1), NodeIndex(level: 1, index: 0)], [NodeIndex(level: 0, index: 2)],
+            ])
         #expect(fourth.map(\.node) == [NodeIndex(level: 0, index: 3), NodeIndex(level: 1, index: 1), NodeIndex(level: 2, index: 0)])
         #expect(fourth.last?.hash == Hash.node(Hash.node(leaves[0], leaves[1]), Hash.node(leaves[2], leaves[3])))
         #expect(range.hashes.count == 1 && range.root == fourth.last?.hash)

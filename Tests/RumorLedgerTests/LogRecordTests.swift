@@ -50,7 +50,10 @@ struct LogRecordTests {
         #expect(LogRecord.timestamp(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
         #expect(LogRecord.timestamp(Date(timeIntervalSince1970: 1_730_000_000.9)) == "2024-10-27T03:33:20Z")
         #expect(LogRecord.date(fromTimestamp: "2024-02-29T23:59:59Z") == Date(timeIntervalSince1970: 1_709_251_199))
-        for text in ["2024-02-30T00:00:00Z", "2023-02-29T00:00:00Z", "2024-10-01T12:00:00+00:00", "2024-10-01 12:00:00Z", "2024-10-01T12:00:00.5Z", "2024-10-01T24:00:00Z", "2024-10-01T12:00Z", "2024-10-01t12:00:00z"] {
+        for text in [
+            "2024-02-30T00:00:00Z", "2023-02-29T00:00:00Z", "2024-10-01T12:00:00+00:00", "2024-10-01 12:00:00Z", "2024-10-01T12:00:00.5Z",
+            "2024-10-01T24:00:00Z", "2024-10-01T12:00Z", "2024-10-01t12:00:00z",
+        ] {
             #expect(LogRecord.date(fromTimestamp: text) == nil, "\(text)")
         }
     }
@@ -72,7 +75,8 @@ struct LogRecordTests {
         ])
     func invalidFields(slug: String, version: Int, hash: String, author: String, reviewer: String, time: String, reason: String?) {
         expectLedgerError(.malformedRecord) {
-            _ = try LogRecord(slug: slug, version: version, action: .update, entrySHA256: hash, author: author, reviewer: reviewer, time: time, reason: reason)
+            _ = try LogRecord(
+                slug: slug, version: version, action: .update, entrySHA256: hash, author: author, reviewer: reviewer, time: time, reason: reason)
         }
     }
 
@@ -106,7 +110,8 @@ struct LogRecordTests {
         let checkpoint = try log.checkpoint(origin: signer.name).signed(by: signer)
         let receipt = try Receipt(index: 1, checkpoint: checkpoint, reader: log)
 
-        let verified = try LogVerifier(vkey: signer.verifier.vkey).checkReceipt(receipt.text, entry: Self.record(action: .update, reason: "editorial note").canonicalJSON)
+        let verified = try LogVerifier(vkey: signer.verifier.vkey).checkReceipt(
+            receipt.text, entry: Self.record(action: .update, reason: "editorial note").canonicalJSON)
         #expect(verified.size == 3)
         #expect(try LogRecord(canonicalJSON: log.entry(at: 2)).action == .retract)
     }

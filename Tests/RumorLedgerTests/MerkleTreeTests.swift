@@ -36,7 +36,10 @@ struct MerkleTreeTests {
         let root = try Hash(base64: Vectors.Inclusion.root)
         let (index, size) = (Vectors.Inclusion.leafIndex, Vectors.Inclusion.treeSize)
         let wrong: [(String, InclusionProof, Hash, Hash)] = [
-            ("a changed hash", InclusionProof(leafIndex: index, treeSize: size, hashes: [hashes[0], hashes[1].flipping(byte: 7), hashes[2]]), leafHash, root),
+            (
+                "a changed hash", InclusionProof(leafIndex: index, treeSize: size, hashes: [hashes[0], hashes[1].flipping(byte: 7), hashes[2]]),
+                leafHash, root
+            ),
             ("hashes swapped", InclusionProof(leafIndex: index, treeSize: size, hashes: [hashes[1], hashes[0], hashes[2]]), leafHash, root),
             ("a hash missing", InclusionProof(leafIndex: index, treeSize: size, hashes: Array(hashes.dropLast())), leafHash, root),
             ("a hash added", InclusionProof(leafIndex: index, treeSize: size, hashes: hashes + [root]), leafHash, root),
@@ -73,7 +76,10 @@ struct MerkleTreeTests {
         let hashes = try Vectors.Consistency.proof.map { try Hash(base64: $0) }
         let (oldRoot, newRoot) = (try Hash(base64: Vectors.Consistency.oldRoot), try Hash(base64: Vectors.Consistency.newRoot))
         let wrong: [(String, ConsistencyProof, Hash, Hash)] = [
-            ("a changed hash", ConsistencyProof(oldSize: 6, newSize: 7, hashes: [hashes[0].flipping(byte: 0), hashes[1], hashes[2]]), oldRoot, newRoot),
+            (
+                "a changed hash", ConsistencyProof(oldSize: 6, newSize: 7, hashes: [hashes[0].flipping(byte: 0), hashes[1], hashes[2]]), oldRoot,
+                newRoot
+            ),
             ("a hash missing", ConsistencyProof(oldSize: 6, newSize: 7, hashes: Array(hashes.dropFirst())), oldRoot, newRoot),
             ("a hash added", ConsistencyProof(oldSize: 6, newSize: 7, hashes: hashes + [hashes[0]]), oldRoot, newRoot),
             ("no hashes", ConsistencyProof(oldSize: 6, newSize: 7, hashes: []), oldRoot, newRoot),

@@ -36,7 +36,8 @@ struct ReceiptTests {
         let log = try Vector.log()
         let receipt = try Receipt(index: 3, checkpoint: Vector.checkpoint, reader: log)
         let verifier = try LogVerifier(vkey: Vector.vkey)
-        let forged = try Checkpoint(origin: Vector.origin, size: 15, root: log.rootHash(treeSize: 14)).signed(by: NoteSigner.generate(name: Vector.origin))
+        let forged = try Checkpoint(origin: Vector.origin, size: 15, root: log.rootHash(treeSize: 14)).signed(
+            by: NoteSigner.generate(name: Vector.origin))
 
         let moved = Receipt(index: 4, proof: receipt.proof, checkpoint: receipt.checkpoint)
         let shortened = Receipt(index: 3, proof: Array(receipt.proof.dropLast()), checkpoint: receipt.checkpoint)

@@ -34,7 +34,8 @@ struct SignedNoteTests {
     func tampered() throws {
         let verifier = try NoteVerifier(vkey: Vector.vkey)
         var signatureBytes = Array(Vector.note.utf8)
-        signatureBytes[signatureBytes.count - 10] = UInt8(ascii: "A") == signatureBytes[signatureBytes.count - 10] ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        signatureBytes[signatureBytes.count - 10] =
+            UInt8(ascii: "A") == signatureBytes[signatureBytes.count - 10] ? UInt8(ascii: "B") : UInt8(ascii: "A")
         let changedText = Vector.note.replacing("cryptography", with: "blockchains!")
 
         expectLedgerError(.invalidSignature) { try Note(parsing: signatureBytes).verify(by: [verifier]) }
@@ -115,11 +116,15 @@ struct SignedNoteTests {
             Vector.text + "\n" + String(Vector.signatureLine.dropLast()),
             Vector.text + "\n",
             Vector.text + "\n" + "-" + Vector.signatureLine.dropFirst(),
-            Vector.text + "\n" + "\u{2014}PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n",
-            Vector.text + "\n" + "\u{2014} PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM\n",
-            Vector.text + "\n" + "\u{2014} PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJ%AM=\n",
+            Vector.text + "\n"
+                + "\u{2014}PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n",
+            Vector.text + "\n"
+                + "\u{2014} PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM\n",
+            Vector.text + "\n"
+                + "\u{2014} PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJ%AM=\n",
             Vector.text + "\n" + "\u{2014} PeterNeumann\n",
-            Vector.text + "\n" + "\u{2014} Peter+Neumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n",
+            Vector.text + "\n"
+                + "\u{2014} Peter+Neumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n",
             Vector.text + "\n" + "\u{2014} PeterNeumann x08g\n",
             Vector.text + "\n" + Vector.signatureLine + "\n",
             "If you think\tcryptography is the answer\n\n" + Vector.signatureLine,

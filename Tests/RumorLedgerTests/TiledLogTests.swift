@@ -60,7 +60,7 @@ struct TiledLogTests {
             (Tile(kind: .hashes(level: 63), index: 5, width: 1), "tile/63/005.p/1"),
             (Tile(kind: .hashes(level: 3), index: 1_234_067, width: 255), "tile/3/x001/x234/067.p/255"),
             (Tile(kind: .entries, index: 1_234_067, width: 5), "tile/entries/x001/x234/067.p/5"),
-            (Tile(kind: .entries, index: 36_028_797_018_963_967), "tile/entries/x036/x028/x797/x018/x963/967"),
+            (Tile(kind: .entries, index: Tile.maximumIndex), "tile/entries/x036/x028/x797/x018/x963/966"),
         ])
     func paths(tile: Tile, path: String) throws {
         #expect(tile.path == path)
@@ -73,7 +73,7 @@ struct TiledLogTests {
             "tile/0/1234", "tile/0/x1/000", "tile/0/x001", "tile/0/001/000", "tile/0/x000/001", "tile/00/000", "tile/64/000",
             "tile/-1/000", "tile/0/000.p/0", "tile/0/000.p/256", "tile/0/000.p/015", "tile/0/000.p/", "tile/0/000.p", "tile/0/000/",
             "tile/entries", "tile/data/000", "tiles/0/000", "/tile/0/000", "tile/0/-01", "tile/0/x001/x002/x003/x004/x005/x006/007",
-            "tile/0/０００", "",
+            "tile/0/x999/x999/x999/x999/x999/999", "tile/0/x036/x028/x797/x018/x963/967", "tile/0/０００", "",
         ])
     func malformedPaths(path: String) {
         expectLedgerError(.malformedTilePath) { _ = try Tile(path: path) }
@@ -131,9 +131,14 @@ struct TiledLogTests {
             }
         }
 
-        let expected = Dictionary(grouping: Tile.tiles(treeSize: 70_000), by: \.kind).mapValues { Dictionary(uniqueKeysWithValues: $0.map { ($0.index, $0.width) }) }
+        let expected = Dictionary(grouping: Tile.tiles(treeSize: 70_000), by: \.kind).mapValues {
+            Dictionary(uniqueKeysWithValues: $0.map { ($0.index, $0.width) })
+        }
         #expect(written == expected)
-        #expect(Tile.tiles(treeSize: 70_000).filter { !$0.isFull }.map(\.path) == ["tile/entries/273.p/112", "tile/0/273.p/112", "tile/1/001.p/17", "tile/2/000.p/1"])
+        #expect(
+            Tile.tiles(treeSize: 70_000).filter { !$0.isFull }.map(\.path) == [
+                "tile/entries/273.p/112", "tile/0/273.p/112", "tile/1/001.p/17", "tile/2/000.p/1",
+            ])
 
         for size in [1, 255, 256, 257, 65_535, 65_536, 65_537, 69_999, 70_000] {
             let tiles = TileHashReader(treeSize: size, reader: log)
@@ -166,6 +171,8 @@ struct TiledLogTests {
         expectLedgerError(.outOfRange) { _ = try log.readTiles([Tile(kind: .entries, index: 1)]) }
         expectLedgerError(.readerMismatch) { _ = try TileHashReader(treeSize: 15, reader: SilentTiles()).rootHash(treeSize: 15) }
         expectLedgerError(.malformedTile) { _ = try log.hashTile(Tile(kind: .entries, index: 0, width: 15)) }
+        expectLedgerError(.outOfRange) { _ = try log.readTiles([Tile(path: "tile/8/000.p/1")]) }
+        expectLedgerError(.outOfRange) { _ = try log.readTiles([Tile(path: "tile/entries/x036/x028/x797/x018/x963/966")]) }
     }
 }
 
