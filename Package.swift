@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "RumorStore", targets: ["RumorStore"]),
         .library(name: "RumorMatch", targets: ["RumorMatch"]),
         .library(name: "RumorServer", targets: ["RumorServer"]),
+        .library(name: "RumorLedger", targets: ["RumorLedger"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -38,6 +39,12 @@ let package = Package(
             dependencies: ["RumorCore", "COpenBLAS", "CKernels", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Resources/matcher-model.json")],
             // The encoder's loops are the hot path; optimise them even in debug builds so tests stay quick.
+            swiftSettings: strictSettings + [.unsafeFlags(["-O"])]
+        ),
+        .target(
+            name: "RumorLedger",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            // Hashing is the hot path of appends, proofs and the property tests; optimise it even in debug builds.
             swiftSettings: strictSettings + [.unsafeFlags(["-O"])]
         ),
         .target(
@@ -83,6 +90,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "RumorMatchTests", dependencies: ["RumorMatch", "RumorCore", "RumorStore", "RumorTestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "RumorLedgerTests", dependencies: ["RumorLedger"], swiftSettings: strictSettings),
         .testTarget(name: "RumorCoreTests", dependencies: ["RumorCore", "RumorTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "RumorStoreTests",
