@@ -33,7 +33,17 @@ struct APIRoutes {
     }
 
     /// `POST /api/v1/label`: `{"text": "..."}` → `{"labels": [...], "review": [...]}`.
+    /// Refuses anonymous callers when the label API is configured token-only.
+    func checkLabelAccess(_ context: SiteRequestContext) throws {
+        guard site.configuration.labelAccess == .token else { return }
+        guard case .token = context.identity else {
+            throw Problem(.unauthorized, detail: "This server's label API needs an API token: send Authorization: Bearer TOKEN (rumorctl token create).",
+                          headers: [.wwwAuthenticate: "Bearer"])
+        }
+    }
+
     func label(_ request: Request, _ context: SiteRequestContext) async throws -> Response {
+        try checkLabelAccess(context)
         let limit = site.configuration.maxPostBytes
         let body = try await request.collectBody(limit: limit + 1024, what: "The request body")
         let node: JSONNode
@@ -53,6 +63,7 @@ struct APIRoutes {
     /// `POST /api/v1/label/batch`: NDJSON posts in, NDJSON results out, both streamed, in order. A bad line is
     /// answered by an error object on its own output line and the stream goes on.
     func labelBatch(_ request: Request, _ context: SiteRequestContext) async throws -> Response {
+        try checkLabelAccess(context)
         _ = try matcher.ready()
         let limit = site.configuration.maxBatchBytes
         let postLimit = site.configuration.maxPostBytes

@@ -19,7 +19,7 @@ import RumorStore
 /// - Throws: when the store cannot be read or the shipped templates are missing.
 public func buildApplication(
     configuration: ServerConfiguration,
-    store: any EntryStore,
+    store: SQLiteEntryStore,
     logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
     loadMatcher: @escaping @Sendable () async throws -> LoadedMatcher
@@ -27,15 +27,22 @@ public func buildApplication(
     let renderer = try await PageRenderer()
     let stylesheet = try ServerAssets.stylesheet()
     let stylesheetURL = SitePath.stylesheet + "?v=" + stylesheet.etag.trimmingCharacters(in: ["\""]).prefix(12)
-    let site = try await SiteState(store: store, configuration: configuration, renderer: renderer, stylesheetURL: stylesheetURL)
+    let keyPath = configuration.logKeyPath ?? ((store.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("rumorcontrol-log.key")
+    let log = try PublicLog(store: store, keyPath: keyPath, origin: configuration.resolvedLogOrigin)
+    let site = try await SiteState(store: store, log: log, configuration: configuration, renderer: renderer, stylesheetURL: stylesheetURL)
     let matcher = MatcherService(logger: logger, load: loadMatcher)
     let metrics = ServerMetrics()
 
     let router = Router(context: SiteRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware(renderer: renderer, stylesheet: stylesheetURL))
+    router.add(middleware: AuthMiddleware(store: store))
     SiteRoutes(site: site, matcher: matcher, metrics: metrics, stylesheet: stylesheet).add(to: router)
     APIRoutes(site: site, matcher: matcher, metrics: metrics, openAPI: try ServerAssets.openAPI()).add(to: router)
+    LogRoutes(log: log, site: site).add(to: router)
+    let workflow = Workflow(site: site, matcher: matcher)
+    EditorRoutes(workflow: workflow, throttle: LoginThrottle(), hasher: .standard).add(to: router)
+    DraftAPIRoutes(workflow: workflow, maxBodyBytes: 1 << 20).add(to: router)
 
     var application = Application(
         router: router,
@@ -48,7 +55,7 @@ public func buildApplication(
         eventLoopGroupProvider: configuration.eventLoopThreads.map { .shared(MultiThreadedEventLoopGroup(numberOfThreads: $0)) } ?? .singleton,
         logger: logger
     )
-    application.addServices(matcher)
+    application.addServices(matcher, SiteRefresher(site: site, matcher: matcher, logger: logger))
     return application
 }
 

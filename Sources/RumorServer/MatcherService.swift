@@ -63,7 +63,21 @@ public final class MatcherService: Service, Sendable {
         return try await NIOThreadPool.singleton.runIfActive { matcher.match(texts) }
     }
 
+    private let reloads = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+
+    /// Asks for the matcher to be built again over the current entries; the old one answers until the new one is ready.
+    func reload() { reloads.continuation.yield() }
+
     public func run() async throws {
+        await loadOnce()
+        await withGracefulShutdownHandler {
+            for await _ in reloads.stream { await loadOnce() }
+        } onGracefulShutdown: {
+            self.reloads.continuation.finish()
+        }
+    }
+
+    private func loadOnce() async {
         do {
             let loaded = try await load()
             state.withLock { $0 = .ready(loaded) }
@@ -71,9 +85,10 @@ public final class MatcherService: Service, Sendable {
         } catch is CancellationError {
             return
         } catch {
+            // A matcher that worked keeps answering when a reload fails.
+            if case .ready = current { logger.error("matcher reload failed: \(error)"); return }
             state.withLock { $0 = .failed("The matcher could not start: \(error)") }
             logger.error("matcher failed to load: \(error)")
         }
-        try? await gracefulShutdown()
     }
 }

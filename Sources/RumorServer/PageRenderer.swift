@@ -61,6 +61,15 @@ struct VersionRow {
     var version: Int
     var updated: String
     var status: String
+    var receiptURL: String
+    var recordURL: String
+}
+
+/// Why, when and by whom an entry was retracted (from its log record).
+struct RetractionView {
+    var reason: String
+    var date: String
+    var signers: String
 }
 
 /// An entry's page.
@@ -78,6 +87,8 @@ struct EntryView {
     var lastReviewed: String
     var version: Int
     var versions: [VersionRow]
+    var retraction: RetractionView?
+    var compareURL: String?
     var language: String
     var canonicalURL: String
     var apiURL: String

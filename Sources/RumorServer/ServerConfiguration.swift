@@ -1,3 +1,5 @@
+import Foundation
+
 /// How the server runs: where it listens, how it names itself, and its limits.
 ///
 /// `rumorctl serve` fills this from flags, then `RUMORCONTROL_*` environment variables, then these defaults.
@@ -18,9 +20,35 @@ public struct ServerConfiguration: Sendable {
     public var pageMaxAge = 60
     /// Threads that accept connections and answer requests; nil for one per core.
     public var eventLoopThreads: Int?
+    /// The file holding the public log's signing key (created, mode 0600, at first start); nil for
+    /// `rumorcontrol-log.key` beside the database.
+    public var logKeyPath: String?
+    /// The public log's origin (the first line of its checkpoints and its key's name); nil for the site's host
+    /// and port followed by `/log`.
+    public var logOrigin: String?
+    /// Who may call the label API: everyone, or only holders of an API token.
+    public var labelAccess = LabelAccess.open
+    /// How long a browser session lasts.
+    public var sessionLifetime: Duration = .seconds(8 * 3600)
+
+    /// Who may call the label API.
+    public enum LabelAccess: String, Sendable, CaseIterable {
+        /// Anyone.
+        case open
+        /// Only requests with `Authorization: Bearer` and a valid token (either scope).
+        case token
+    }
 
     /// Creates the default configuration.
     public init() {}
+
+    /// The log's origin as configured or derived from the site's address.
+    public var resolvedLogOrigin: String {
+        if let logOrigin { return logOrigin }
+        var host = baseURL
+        if let scheme = host.range(of: "://") { host = String(host[scheme.upperBound...]) }
+        return host + "/log"
+    }
 
     /// The site's base address without a trailing slash.
     public var baseURL: String {

@@ -1,13 +1,40 @@
-import HTTPTypes
 import Hummingbird
+import RumorCore
+import RumorStore
 
 /// The per-request context of the RumorControl server.
 public struct SiteRequestContext: RequestContext {
     /// Hummingbird's own per-request storage (logger, route, parameters).
     public var coreContext: CoreRequestContextStorage
+    /// Who is asking, when the request carried a valid session cookie or API token.
+    public var identity: Identity?
 
     /// Creates the context for a new request.
-    public init(source: Source) {
+    public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+    }
+}
+
+/// Who made a request.
+public enum Identity: Sendable {
+    /// An editor signed in with a browser session.
+    case session(Session, secretHash: [UInt8])
+    /// A program with an API token.
+    case token(APIToken)
+
+    /// The name recorded as author or reviewer: the account's name, or `token:<name>`.
+    public var actor: String {
+        switch self {
+        case .session(let session, _): session.account.name
+        case .token(let token): "token:" + token.name
+        }
+    }
+
+    /// The role it acts with: a session's account role; an `edit` token acts as an author.
+    public var role: Role? {
+        switch self {
+        case .session(let session, _): session.account.role
+        case .token(let token): token.scope == .edit ? .author : nil
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import RumorCore
+import RumorLedger
 import RumorStore
 
 /// The public site as of one moment: the published entries and every page and document made from them, rendered
@@ -15,12 +16,14 @@ struct SiteSnapshot: Sendable {
     let search: SearchIndex
 
     /// Reads the store and renders everything.
-    static func build(store: any EntryStore, configuration: ServerConfiguration, renderer: PageRenderer, stylesheet: String) async throws
-        -> SiteSnapshot
-    {
-        let entries = try await store.entries(status: .published)
+    static func build(
+        store: any EntryStore, configuration: ServerConfiguration, renderer: PageRenderer, stylesheet: String, records: [String: LogRecord]
+    ) async throws -> SiteSnapshot {
+        // Retracted entries stay up as tombstones (and in the API, so monitors can check them); lists show published ones.
+        let all = try await store.entries(status: nil).filter { $0.status == .published || $0.status == .retracted }
+        let entries = all.filter { $0.status == .published }
         var versions: [String: [Entry]] = [:]
-        for entry in entries { versions[entry.slug] = try await store.versions(slug: entry.slug) }
+        for entry in all { versions[entry.slug] = try await store.versions(slug: entry.slug).filter { $0.status == .published || $0.status == .retracted } }
         let pages = SitePages(entries: entries, configuration: configuration, stylesheet: stylesheet)
         let pageCache = "public, max-age=\(configuration.pageMaxAge)"
         var resources: [String: CachedResource] = [:]
@@ -32,14 +35,15 @@ struct SiteSnapshot: Sendable {
         for topic in pages.topics {
             add(SitePath.topic(topic), route: SitePath.topic("{topic}"), renderer.render(pages.topic(topic), template: "topic"), MediaTypes.html)
         }
-        for entry in entries {
-            let page = renderer.render(pages.entry(entry, versions: versions[entry.slug] ?? [entry]), template: "entry")
+        for entry in all {
+            let retraction = entry.status == .retracted ? records[entry.slug] : nil
+            let page = renderer.render(pages.entry(entry, versions: versions[entry.slug] ?? [entry], retraction: retraction), template: "entry")
             add(SiteURL.entryPath(slug: entry.slug), route: SiteURL.entryPath(slug: "{slug}"), page, MediaTypes.html)
             add(SitePath.apiEntry(entry.slug), route: SitePath.apiEntry("{slug}"), entry.jsonValue.serialized(pretty: true), MediaTypes.json)
         }
-        add(SitePath.apiEntries, JSONValue.members([("entries", .array(entries.map { JSONNode($0.jsonValue, line: 0) }))]).serialized(pretty: true), MediaTypes.json)
+        add(SitePath.apiEntries, JSONValue.members([("entries", .array(all.map { JSONNode($0.jsonValue, line: 0) }))]).serialized(pretty: true), MediaTypes.json)
         add(SitePath.feed, SiteFeeds.atom(entries: entries, configuration: configuration), MediaTypes.atom)
-        add(SitePath.sitemap, SiteFeeds.sitemap(entries: entries, topics: pages.topics, base: configuration.baseURL), MediaTypes.xml)
+        add(SitePath.sitemap, SiteFeeds.sitemap(entries: all, topics: pages.topics, base: configuration.baseURL), MediaTypes.xml)
         add(SitePath.robots, SiteFeeds.robots(base: configuration.baseURL), MediaTypes.text)
         return SiteSnapshot(entries: entries, resources: resources, search: SearchIndex(entries: entries))
     }
@@ -120,7 +124,7 @@ struct SitePages {
         TopicView(chrome: chrome(), name: Self.topicName(topic), entries: entries.filter { $0.topics.contains(topic) }.map { Self.card($0) })
     }
 
-    func entry(_ entry: Entry, versions: [Entry]) -> EntryView {
+    func entry(_ entry: Entry, versions: [Entry], retraction: LogRecord?) -> EntryView {
         let url = SiteURL.entry(slug: entry.slug, base: configuration.baseURL)
         let review = ClaimReview(entry: entry, url: url, publisher: .organization(name: configuration.publisher, url: configuration.baseURL))
         return EntryView(
@@ -128,7 +132,12 @@ struct SitePages {
             sources: entry.sources.map { SourceView(title: $0.title, publisher: $0.publisher, url: $0.url, date: $0.date) },
             topics: topicLinks(entry.topics), jurisdictions: entry.jurisdictions.joined(separator: ", "), created: entry.created,
             updated: entry.updated, lastReviewed: entry.lastReviewed, version: entry.version,
-            versions: versions.reversed().map { VersionRow(version: $0.version, updated: $0.updated, status: $0.status.rawValue) },
+            versions: versions.reversed().map { version in
+                let base = SiteURL.entryPath(slug: entry.slug) + "/versions/\(version.version)"
+                return VersionRow(version: version.version, updated: version.updated, status: version.status.rawValue, receiptURL: base + "/receipt", recordURL: base + "/record")
+            },
+            retraction: retraction.map { RetractionView(reason: $0.reason ?? "", date: String($0.time.prefix(10)), signers: "\($0.author) and \($0.reviewer)") },
+            compareURL: versions.count > 1 ? SiteURL.entryPath(slug: entry.slug) + "/compare?from=\(versions[versions.count - 2].version)&to=\(entry.version)" : nil,
             language: entry.language, canonicalURL: url, apiURL: SitePath.apiEntry(entry.slug), claimReviewJSON: Self.scriptSafeJSON(review))
     }
 

@@ -9,7 +9,7 @@ import RumorCore
 public struct SQLiteEntryStore: EntryStore {
     /// The database file.
     public let path: String
-    private let pool: DatabasePool
+    let pool: DatabasePool
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     ///
@@ -88,7 +88,7 @@ public struct SQLiteEntryStore: EntryStore {
         }
     }
 
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.read(body)
         } catch {
@@ -96,8 +96,9 @@ public struct SQLiteEntryStore: EntryStore {
         }
     }
 
-    private static func record(_ entries: [Entry], actor: String, in db: Database) throws -> [ImportOutcome] {
+    static func record(_ entries: [Entry], actor: String, reviewer: String? = nil, reason: String? = nil, in db: Database) throws -> [ImportOutcome] {
         let now = timestamp()
+        var log = try LogAppender(db)
         return try entries.map { incoming in
             let latest = try String.fetchOne(db, sql: """
                 SELECT v.document FROM entry e JOIN entry_version v ON v.slug = e.slug AND v.version = e.latest_version WHERE e.slug = ?
@@ -119,15 +120,17 @@ public struct SQLiteEntryStore: EntryStore {
             try db.execute(sql: """
                 INSERT INTO entry_version (slug, version, status, document, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [entry.slug, entry.version, entry.status.rawValue, document, now, actor])
+            // The public record of this version commits in the same transaction as the version itself.
+            try log.append(try LogAppender.record(for: entry, author: actor, reviewer: reviewer ?? actor, reason: reason))
             return ImportOutcome(slug: entry.slug, version: entry.version, change: latest == nil ? .created : .newVersion)
         }
     }
 
-    private static func decode(_ document: String) throws -> Entry {
+    static func decode(_ document: String) throws -> Entry {
         try JSONDecoder().decode(Entry.self, from: Data(document.utf8))
     }
 
-    private static func timestamp() -> String {
+    static func timestamp() -> String {
         Date.now.ISO8601Format(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
     }
 
@@ -166,6 +169,7 @@ public struct SQLiteEntryStore: EntryStore {
                     BEGIN SELECT RAISE(ABORT, 'entries are never deleted; retract them instead'); END;
                 """)
         }
+        registerLedgerMigration(&migrator)
         return migrator
     }
 

@@ -21,6 +21,8 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case newerSchema
         /// Anything else the database reported.
         case databaseFailure
+        /// The request conflicts with what is stored (a taken name, a draft in the wrong state).
+        case conflict
     }
 
     /// What went wrong, in kind.

@@ -35,6 +35,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The largest batch body, in bytes (default 1073741824).")
     var maxBatchBytes: Int?
 
+    @Option(name: .long, help: "The public log's signing key file (default: rumorcontrol-log.key beside the database; $RUMORCONTROL_LOG_KEY).")
+    var logKey: String?
+
+    @Option(name: .long, help: "The public log's origin (default: the site's host and port, then /log; $RUMORCONTROL_LOG_ORIGIN).")
+    var logOrigin: String?
+
+    @Option(name: .long, help: "Who may call the label API: open or token ($RUMORCONTROL_LABEL_ACCESS; default open).")
+    var labelAccess: ServerConfiguration.LabelAccess?
+
     @OptionGroup var matcherOptions: MatcherOptions
 
     func run() async throws {
@@ -45,6 +54,11 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.publicURL = matcherOptions.siteURL ?? environment["RUMORCONTROL_SITE_URL"]
         configuration.maxPostBytes = try maxPostBytes ?? Self.integer(environment, "RUMORCONTROL_MAX_POST_BYTES") ?? configuration.maxPostBytes
         configuration.eventLoopThreads = try Self.integer(environment, "RUMORCONTROL_HTTP_THREADS")
+        configuration.logKeyPath = logKey ?? environment["RUMORCONTROL_LOG_KEY"]
+        configuration.logOrigin = logOrigin ?? environment["RUMORCONTROL_LOG_ORIGIN"]
+        if let access = labelAccess ?? environment["RUMORCONTROL_LABEL_ACCESS"].flatMap(ServerConfiguration.LabelAccess.init(rawValue:)) {
+            configuration.labelAccess = access
+        }
         configuration.maxBatchBytes = try maxBatchBytes ?? Self.integer(environment, "RUMORCONTROL_MAX_BATCH_BYTES") ?? configuration.maxBatchBytes
         guard (0...65535).contains(configuration.port) else { throw ValidationError("The port must be between 0 and 65535.") }
         guard configuration.maxPostBytes > 0, configuration.maxBatchBytes > 0 else { throw ValidationError("Limits must be positive.") }
@@ -85,3 +99,5 @@ struct ServeCommand: AsyncParsableCommand {
         return value
     }
 }
+
+extension ServerConfiguration.LabelAccess: ExpressibleByArgument {}

@@ -1,0 +1,239 @@
+import Foundation
+import GRDB
+import RumorCore
+import RumorLedger
+
+/// An editor's account as stored: the name, the role and the password hash (never the password).
+public struct Account: Sendable, Hashable {
+    /// The login name.
+    public var name: String
+    /// What the account may do.
+    public var role: Role
+    /// The password hash in the hasher's self-describing format.
+    public var passwordHash: String
+}
+
+/// A browser session: who, its CSRF token, and when it ends.
+public struct Session: Sendable, Hashable {
+    /// The account.
+    public var account: Account
+    /// The token every form of this session must carry.
+    public var csrfToken: String
+    /// When it stops being valid.
+    public var expires: Date
+}
+
+/// An API token as listed (its secret is never stored, only its hash).
+public struct APIToken: Sendable, Hashable {
+    /// What a token lets its holder do.
+    public enum Scope: String, Sendable, Hashable, CaseIterable {
+        /// Call the label API.
+        case label
+        /// Call the label API and the editorial API (as an author).
+        case edit
+    }
+
+    /// Its name, for people.
+    public var name: String
+    /// What it allows.
+    public var scope: Scope
+    /// When it was made.
+    public var created: String
+    /// When it was revoked, if it was.
+    public var revoked: String?
+}
+
+/// Accounts, sessions, API tokens and the drafts of the two-person workflow, stored beside the entries.
+extension SQLiteEntryStore {
+    /// Creates an account. - Throws: ``StoreError`` when the name is taken or not allowed.
+    public func createAccount(name: String, role: Role, passwordHash: String) async throws {
+        try await write { db in
+            guard try Int.fetchOne(db, sql: "SELECT 1 FROM account WHERE name = ?", arguments: [name]) == nil else {
+                throw StoreError.make(.conflict, "an account named \(name) already exists")
+            }
+            try db.execute(sql: "INSERT INTO account (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
+                           arguments: [name, role.rawValue, passwordHash, Self.timestamp()])
+        }
+    }
+
+    /// The account with this name, if any.
+    public func account(name: String) async throws -> Account? {
+        try await read { db in try Self.account(name: name, in: db) }
+    }
+
+    static func account(name: String, in db: Database) throws -> Account? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT name, role, password_hash FROM account WHERE name = ?", arguments: [name]),
+            let role = Role(rawValue: row["role"])
+        else { return nil }
+        return Account(name: row["name"], role: role, passwordHash: row["password_hash"])
+    }
+
+    /// Records a new session under the hash of its secret.
+    public func createSession(tokenHash: Data, account: String, csrfToken: String, expires: Date) async throws {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM session WHERE expires_at < ?", arguments: [Date().timeIntervalSince1970])
+            try db.execute(sql: "INSERT INTO session (token_hash, account, csrf_token, expires_at) VALUES (?, ?, ?, ?)",
+                           arguments: [tokenHash, account, csrfToken, expires.timeIntervalSince1970])
+        }
+    }
+
+    /// The live session with this secret's hash, if any.
+    public func session(tokenHash: Data) async throws -> Session? {
+        try await read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT account, csrf_token, expires_at FROM session WHERE token_hash = ? AND expires_at >= ?",
+                                             arguments: [tokenHash, Date().timeIntervalSince1970]),
+                let account = try Self.account(name: row["account"], in: db)
+            else { return nil }
+            return Session(account: account, csrfToken: row["csrf_token"], expires: Date(timeIntervalSince1970: row["expires_at"]))
+        }
+    }
+
+    /// Ends a session.
+    public func deleteSession(tokenHash: Data) async throws {
+        try await write { db in try db.execute(sql: "DELETE FROM session WHERE token_hash = ?", arguments: [tokenHash]) }
+    }
+
+    /// Records an API token under the hash of its secret. - Throws: ``StoreError`` when the name is taken.
+    public func createToken(name: String, tokenHash: Data, scope: APIToken.Scope) async throws {
+        try await write { db in
+            guard try Int.fetchOne(db, sql: "SELECT 1 FROM api_token WHERE name = ?", arguments: [name]) == nil else {
+                throw StoreError.make(.conflict, "a token named \(name) already exists; revoke it or pick another name")
+            }
+            try db.execute(sql: "INSERT INTO api_token (name, token_hash, scope, created_at) VALUES (?, ?, ?, ?)",
+                           arguments: [name, tokenHash, scope.rawValue, Self.timestamp()])
+        }
+    }
+
+    /// The unrevoked token with this secret's hash, if any.
+    public func token(hash: Data) async throws -> APIToken? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT name, scope, created_at FROM api_token WHERE token_hash = ? AND revoked_at IS NULL", arguments: [hash])
+                .flatMap { row in APIToken.Scope(rawValue: row["scope"]).map { APIToken(name: row["name"], scope: $0, created: row["created_at"]) } }
+        }
+    }
+
+    /// Every token, revoked ones included.
+    public func tokens() async throws -> [APIToken] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT name, scope, created_at, revoked_at FROM api_token ORDER BY name").compactMap { row in
+                APIToken.Scope(rawValue: row["scope"]).map { APIToken(name: row["name"], scope: $0, created: row["created_at"], revoked: row["revoked_at"]) }
+            }
+        }
+    }
+
+    /// Revokes a token. - Returns: false when no unrevoked token has the name.
+    public func revokeToken(name: String) async throws -> Bool {
+        try await write { db in
+            try db.execute(sql: "UPDATE api_token SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", arguments: [Self.timestamp(), name])
+            return db.changesCount > 0
+        }
+    }
+
+    // MARK: Drafts
+
+    /// Saves a new draft in the `draft` state.
+    public func createDraft(_ change: Draft.Change, author: String) async throws -> Draft {
+        try await write { db in
+            let now = Self.timestamp()
+            let (kind, document, reason) = Self.columns(change)
+            try db.execute(sql: """
+                INSERT INTO draft (slug, kind, document, reason, author, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'draft', ?, ?)
+                """, arguments: [Self.slug(of: change), kind, document, reason, author, now, now])
+            return Draft(id: db.lastInsertedRowID, change: change, author: author, state: .draft)
+        }
+    }
+
+    /// Replaces a draft's change (its author editing it).
+    public func updateDraft(id: Int64, change: Draft.Change) async throws {
+        try await write { db in
+            let (kind, document, reason) = Self.columns(change)
+            try db.execute(sql: "UPDATE draft SET slug = ?, kind = ?, document = ?, reason = ?, updated_at = ? WHERE id = ?",
+                           arguments: [Self.slug(of: change), kind, document, reason, Self.timestamp(), id])
+        }
+    }
+
+    /// Moves a draft to another state, with a reviewer's comment when it is sent back.
+    public func setDraftState(id: Int64, _ state: Draft.State, comment: String? = nil, reviewer: String? = nil) async throws {
+        try await write { db in
+            try db.execute(sql: "UPDATE draft SET state = ?, comment = ?, reviewer = COALESCE(?, reviewer), updated_at = ? WHERE id = ?",
+                           arguments: [state.rawValue, comment, reviewer, Self.timestamp(), id])
+        }
+    }
+
+    /// One draft.
+    public func draft(id: Int64) async throws -> Draft? {
+        try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM draft WHERE id = ?", arguments: [id]).flatMap(Self.draft) }
+    }
+
+    /// Drafts, newest first; only those in `states` when given.
+    public func drafts(states: [Draft.State]? = nil) async throws -> [Draft] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM draft ORDER BY id DESC").compactMap(Self.draft)
+                .filter { states?.contains($0.state) ?? true }
+        }
+    }
+
+    /// Publishes (or retracts) what a draft says, as approved by `reviewer`, in one transaction with its log leaf.
+    ///
+    /// - Throws: ``StoreError`` when the draft is not waiting for review, when the reviewer wrote it, or when a
+    ///   retraction names an entry that is not published.
+    public func approve(draftID: Int64, reviewer: String) async throws -> ImportOutcome {
+        try await write { db in
+            guard let draft = try Row.fetchOne(db, sql: "SELECT * FROM draft WHERE id = ?", arguments: [draftID]).flatMap(Self.draft) else {
+                throw StoreError.make(.conflict, "there is no draft \(draftID)")
+            }
+            guard draft.state == .inReview else { throw StoreError.make(.conflict, "draft \(draftID) is not waiting for review") }
+            guard draft.author != reviewer else { throw StoreError.make(.conflict, "nobody may approve their own draft") }
+            let outcome: ImportOutcome
+            switch draft.change {
+            case .publish(var entry):
+                entry.status = .published
+                outcome = try Self.record([entry], actor: draft.author, reviewer: reviewer, in: db)[0]
+            case .retract(let slug, let reason):
+                guard var entry = try String.fetchOne(db, sql: """
+                    SELECT v.document FROM entry e JOIN entry_version v ON v.slug = e.slug AND v.version = e.latest_version WHERE e.slug = ?
+                    """, arguments: [slug]).map(Self.decode), entry.status == .published
+                else { throw StoreError.make(.conflict, "\(slug) is not a published entry") }
+                entry.status = .retracted
+                outcome = try Self.record([entry], actor: draft.author, reviewer: reviewer, reason: reason, in: db)[0]
+            }
+            try db.execute(sql: "UPDATE draft SET state = 'approved', reviewer = ?, comment = NULL, updated_at = ? WHERE id = ?",
+                           arguments: [reviewer, Self.timestamp(), draftID])
+            return outcome
+        }
+    }
+
+    private static func columns(_ change: Draft.Change) -> (String, String?, String?) {
+        switch change {
+        case .publish(let entry): ("publish", String(decoding: entry.canonicalJSON(), as: UTF8.self), nil)
+        case .retract(_, let reason): ("retract", nil, reason)
+        }
+    }
+
+    private static func slug(of change: Draft.Change) -> String {
+        switch change {
+        case .publish(let entry): entry.slug
+        case .retract(let slug, _): slug
+        }
+    }
+
+    private static func draft(_ row: Row) -> Draft? {
+        guard let state = Draft.State(rawValue: row["state"]) else { return nil }
+        let change: Draft.Change
+        if row["kind"] as String == "retract" {
+            change = .retract(slug: row["slug"], reason: row["reason"] ?? "")
+        } else {
+            guard let document = row["document"] as String?, let entry = try? decode(document) else { return nil }
+            change = .publish(entry)
+        }
+        return Draft(id: row["id"], change: change, author: row["author"], state: state, comment: row["comment"])
+    }
+
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(body)
+        } catch {
+            throw Self.storeError(error, path: path)
+        }
+    }
+}
