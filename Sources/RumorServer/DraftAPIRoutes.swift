@@ -12,13 +12,28 @@ struct DraftAPIRoutes {
     let maxBodyBytes: Int
 
     func add(to router: Router<SiteRequestContext>) {
-        router.route("/api/v1/drafts", [.get: list, .post: create])
-        router.route("/api/v1/drafts/retractions", [.post: retract])
-        router.route("/api/v1/drafts/{id}", [.get: show, .put: update])
-        router.route("/api/v1/drafts/{id}/submit", [.post: { request, context in try await step(request, context) { try await workflow.submit($0, by: context.identity) } }])
-        router.route("/api/v1/drafts/{id}/approve", [.post: { request, context in try await step(request, context) { _ = try await workflow.approve($0, by: context.identity) } }])
-        router.route("/api/v1/drafts/{id}/return", [.post: sendBack])
+        router.route("/api/v1/drafts", [.get: list, .post: guarded(create)])
+        router.route("/api/v1/drafts/retractions", [.post: guarded(retract)])
+        router.route("/api/v1/drafts/{id}", [.get: show, .put: guarded(update)])
+        router.route("/api/v1/drafts/{id}/submit", [.post: guarded { request, context in try await step(request, context) { try await workflow.submit($0, by: context.identity) } }])
+        router.route("/api/v1/drafts/{id}/approve", [.post: guarded { request, context in try await step(request, context) { _ = try await workflow.approve($0, by: context.identity) } }])
+        router.route("/api/v1/drafts/{id}/return", [.post: guarded(sendBack)])
     }
+
+    /// A browser session's API writes must carry its CSRF token in `X-CSRF-Token` (tokens sent as `Bearer` need not:
+    /// browsers never send them on their own).
+    private func guarded(_ handler: @escaping Handler) -> Handler {
+        { request, context in
+            if case .session(let session, _) = context.identity {
+                guard let sent = request.headers[Self.csrfHeader], constantTimeEqual(Array(sent.utf8), Array(session.csrfToken.utf8)) else {
+                    throw Problem(.forbidden, detail: "Requests made with a session cookie must send the session's CSRF token in X-CSRF-Token.")
+                }
+            }
+            return try await handler(request, context)
+        }
+    }
+
+    static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
 
     func list(_ request: Request, _ context: SiteRequestContext) async throws -> Response {
         _ = try workflow.signedIn(context.identity)
@@ -93,3 +108,4 @@ struct DraftAPIRoutes {
                  body: .init(byteBuffer: ByteBuffer(string: value.serialized(pretty: false))))
     }
 }
+

@@ -10,7 +10,7 @@ import Prometheus
 /// Pages and documents of the ``SiteSnapshot`` are the same bytes for everyone until the knowledge base changes,
 /// so there is nothing for a handler to compute: serving them here skips the hop to a Swift task and back, which
 /// is most of the cost of a request. Everything else (other methods, query strings, unknown paths,
-/// `Connection: close`) passes through untouched. NIO's pipelining handler, earlier in the pipeline, lets one
+/// `Connection: close`, requests with credentials in `Authorization`) passes through untouched. NIO's pipelining handler, earlier in the pipeline, lets one
 /// request through at a time, so answers stay in order.
 final class PageCacheHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
@@ -58,7 +58,9 @@ final class PageCacheHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func cachedResource(for request: HTTPRequest) -> CachedResource? {
-        guard request.method == .get, let target = request.path, request.headerFields[.connection]?.lowercased() != "close" else { return nil }
+        guard request.method == .get, let target = request.path, request.headerFields[.connection]?.lowercased() != "close",
+            request.headerFields[.authorization] == nil
+        else { return nil }
         if let query = target.firstIndex(of: "?") {
             // Only the stylesheet is linked with a query (its version).
             return target[..<query] == SitePath.stylesheet ? stylesheet : nil

@@ -32,6 +32,7 @@ func seedPost() throws -> String {
 func withLiveServer(
     configuration: ServerConfiguration = ServerConfiguration(),
     waitForMatcher: Bool = true,
+    prepare: @escaping @Sendable (SQLiteEntryStore) async throws -> Void = { _ in },
     loadMatcher: @escaping @Sendable () async throws -> LoadedMatcher = {
         // The first caller builds it for seconds; the others wait. Neither may block the threads that run tasks.
         try await NIOThreadPool.singleton.runIfActive { try sharedLoadedMatcher.get() }
@@ -42,6 +43,7 @@ func withLiveServer(
         var configuration = configuration
         configuration.publicURL = configuration.publicURL ?? testSiteURL
         let store = try SQLiteEntryStore(path: folder.appendingPathComponent("site.sqlite").path, seed: try ShippedKnowledgeBase.entries())
+        try await prepare(store)
         var logger = Logger(label: "rumorcontrol-test")
         logger.logLevel = .warning
         let application = try await buildApplication(configuration: configuration, store: store, logger: logger, loadMatcher: loadMatcher)
