@@ -76,6 +76,17 @@ public struct LogMonitor<Source: LogSource>: Sendable {
         return report
     }
 
+    /// Runs every check against the state kept in a file, and saves the new state there only if everything held.
+    ///
+    /// - Parameter path: the state file; a missing file is a first run.
+    /// - Returns: the report.
+    /// - Throws: ``MonitorError/Code/stateFile`` if the file cannot be read or written; the checks' problems are in the report.
+    public func verify(stateFile path: String) async throws -> MonitorReport {
+        let report = await verify(state: try MonitorState.load(from: path))
+        if let state = report.newState { try state.save(to: path) }
+        return report
+    }
+
     // MARK: - The key and the checkpoint
 
     private func openVerifier(state: MonitorState?, report: inout MonitorReport) async -> LogVerifier? {
