@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "RumorMatch", targets: ["RumorMatch"]),
         .library(name: "RumorServer", targets: ["RumorServer"]),
         .library(name: "RumorLedger", targets: ["RumorLedger"]),
+        .library(name: "RumorMonitor", targets: ["RumorMonitor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -48,6 +49,11 @@ let package = Package(
             swiftSettings: strictSettings + [.unsafeFlags(["-O"])]
         ),
         .target(
+            name: "RumorMonitor",
+            dependencies: ["RumorCore", "RumorLedger", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "RumorStore",
             dependencies: ["RumorCore", "RumorLedger", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Resources/kb")],
@@ -76,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "rumorctl",
             dependencies: [
-                "RumorCore", "RumorStore", "RumorMatch", "RumorServer",
+                "RumorCore", "RumorStore", "RumorMatch", "RumorServer", "RumorLedger", "RumorMonitor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -91,6 +97,8 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "RumorMatchTests", dependencies: ["RumorMatch", "RumorCore", "RumorStore", "RumorTestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "RumorMonitorTests", dependencies: ["RumorMonitor", "RumorLedger", "RumorCore", "RumorStore"], swiftSettings: strictSettings),
         .testTarget(name: "RumorLedgerTests", dependencies: ["RumorLedger"], swiftSettings: strictSettings),
         .testTarget(name: "RumorCoreTests", dependencies: ["RumorCore", "RumorTestSupport"], swiftSettings: strictSettings),
         .testTarget(

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import RumorLedger
+import RumorMonitor
+
+struct LogCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "log",
+        abstract: "Check a RumorControl site's public log.",
+        subcommands: [LogVerifyCommand.self])
+}
+
+struct LogVerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Verify a site against its signed log: checkpoint, consistency, tiles, and every entry it serves.",
+        discussion: """
+            Fetches the checkpoint and checks its signature (with --key, else the key kept in the state file, else the \
+            key at /log/key, trusted on first use); checks that it extends the last checkpoint seen (kept in the state \
+            file); rebuilds the tree from every tile and entry bundle; then fetches every entry the site serves and checks \
+            that each logged entry is still served, in the version and with the hash its latest leaf records, and that \
+            every served entry has a leaf.
+
+            Prints one line per problem and a summary on stdout. Exit status: 0 when everything verified, 1 for a problem \
+            or an unreachable site, 2 for bad arguments. The state file (JSON: vkey, origin, checkpoint) is written, \
+            atomically, only when everything verified; without --state nothing is kept between runs.
+            """)
+
+    @Option(name: .long, help: "The site's base URL, e.g. http://127.0.0.1:8080.")
+    var url: String
+
+    @Option(name: .long, help: "A file that keeps the log's key and the last verified checkpoint between runs.")
+    var state: String?
+
+    @Option(name: .long, help: "The log's verifier key, <name>+<key ID>+<base64 key>.")
+    var key: String?
+
+    @Option(name: .long, help: "Seconds one request may take.")
+    var timeout: Double = 30
+
+    @Option(name: .long, help: "Requests in flight at once.")
+    var concurrency = 16
+
+    @Flag(name: .long, help: "Check the log only, not the site's entries.")
+    var logOnly = false
+
+    func run() async throws {
+        guard let source = HTTPLogSource(baseURL: url, timeout: timeout) else {
+            Failure.printError("--url '\(url)' is not an http or https URL with a host")
+            throw Failure.badInput
+        }
+        guard timeout > 0, concurrency >= 1 else {
+            Failure.printError("--timeout and --concurrency must be positive")
+            throw Failure.badInput
+        }
+        if let key {
+            do {
+                _ = try NoteVerifier(vkey: key)
+            } catch {
+                Failure.printError("--key: \(error)")
+                throw Failure.badInput
+            }
+        }
+        let showsProgress = isatty(STDERR_FILENO) == 1
+        var progress: (@Sendable (String) -> Void)? = nil
+        if showsProgress {
+            progress = { line in FileHandle.standardError.write(Data("\r\u{1B}[Klog verify: \(line)".utf8)) }
+        }
+        let monitor = LogMonitor(source: source, vkey: key, concurrency: concurrency, checkingEntries: !logOnly, progress: progress)
+        let report: MonitorReport
+        do {
+            if let state {
+                report = try await monitor.verify(stateFile: state)
+            } else {
+                report = await monitor.verify(state: nil)
+            }
+        } catch {
+            if showsProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            Failure.printError(String(describing: error))
+            throw ExitCode.failure
+        }
+        if showsProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+
+        for note in report.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+        for problem in report.problems { printOut(problem.message) }
+        printOut(report.summary)
+        guard report.isOK else { throw ExitCode.failure }
+    }
+}
