@@ -54,26 +54,30 @@ public struct LogMonitor<Source: LogSource>: Sendable {
     /// - Returns: the report; its ``MonitorReport/newState`` is what to keep when everything held.
     public func verify(state: MonitorState?) async -> MonitorReport {
         var report = MonitorReport()
-        guard let verifier = await openVerifier(state: state, report: &report),
-            let checkpoint = await fetchCheckpoint(verifier: verifier, report: &report)
-        else { return report }
+        guard let verifier = await openVerifier(state: state, report: &report) else { return report }
+        if let checkpoint = await fetchCheckpoint(verifier: verifier, report: &report) {
+            await checkLog(checkpoint, verifier: verifier, state: state, report: &report)
+        }
+        // Entries are checked even when the log cannot be read, so the report names every entry left unverified.
+        if checkingEntries {
+            await checkEntries(report: &report)
+        }
+        return report
+    }
 
-        guard let tiles = await fetchTiles(treeSize: checkpoint.size, report: &report) else { return report }
+    private func checkLog(_ checkpoint: Checkpoint, verifier: LogVerifier, state: MonitorState?, report: inout MonitorReport) async {
+        guard let tiles = await fetchTiles(treeSize: checkpoint.size, report: &report) else { return }
         progress?("checking \(checkpoint.size) leaves")
         do {
             try verifier.checkTiles(of: checkpoint, tiles: tiles, checkingEntries: true)
         } catch {
             report.problems.append(.log(.tiles, "the tiles do not give checkpoint \(checkpoint.size) \(checkpoint.root): \(error)"))
-            return report
+            return
         }
         if let state {
             checkConsistency(from: state, to: checkpoint, verifier: verifier, tiles: tiles, report: &report)
         }
         report.latestLeaves = await latestLeaves(tiles: tiles, treeSize: checkpoint.size, report: &report)
-        if checkingEntries {
-            await checkEntries(report: &report)
-        }
-        return report
     }
 
     /// Runs every check against the state kept in a file, and saves the new state there only if everything held.
