@@ -110,6 +110,7 @@ let package = Package(
             name: "RumorServerTests",
             dependencies: [
                 "RumorServer", "RumorCore", "RumorStore", "RumorMatch", "RumorTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
