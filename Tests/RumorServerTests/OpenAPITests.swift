@@ -34,6 +34,31 @@ struct OpenAPITests {
         ("/sitemap.xml", "/sitemap.xml", .get, nil),
         ("/robots.txt", "/robots.txt", .get, nil),
         ("/assets/site.css", "/assets/site.css", .get, nil),
+        ("/api/v1/drafts", "/api/v1/drafts", .get, nil),
+        ("/api/v1/drafts", "/api/v1/drafts", .post, "{}"),
+        ("/api/v1/drafts/retractions", "/api/v1/drafts/retractions", .post, "{}"),
+        ("/api/v1/drafts/{id}", "/api/v1/drafts/1", .get, nil),
+        ("/api/v1/drafts/{id}/submit", "/api/v1/drafts/1/submit", .post, ""),
+        ("/api/v1/drafts/{id}/approve", "/api/v1/drafts/1/approve", .post, ""),
+        ("/api/v1/drafts/{id}/return", "/api/v1/drafts/1/return", .post, ""),
+        ("/log", "/log", .get, nil),
+        ("/log/key", "/log/key", .get, nil),
+        ("/log/checkpoint", "/log/checkpoint", .get, nil),
+        ("/log/tile/{tile}", "/log/tile/entries/000.p/19", .get, nil),
+        ("/log/tile/{tile}", "/log/tile/entries/001", .get, nil),
+        ("/rumors/{slug}/versions/{version}/receipt", "/rumors/trump-won/versions/1/receipt", .get, nil),
+        ("/rumors/{slug}/versions/{version}/record", "/rumors/trump-won/versions/1/record", .get, nil),
+        ("/rumors/{slug}/compare", "/rumors/trump-won/compare?from=1&to=1", .get, nil),
+        ("/login", "/login", .get, nil),
+        ("/login", "/login", .post, "csrf=x&name=a&password=b"),
+        ("/logout", "/logout", .post, ""),
+        ("/editor", "/editor", .get, nil),
+        ("/editor/new", "/editor/new", .get, nil),
+        ("/editor/drafts", "/editor/drafts", .post, ""),
+        ("/editor/drafts/{id}", "/editor/drafts/1", .get, nil),
+        ("/editor/drafts/{id}", "/editor/drafts/1", .post, ""),
+        ("/editor/retract/{slug}", "/editor/retract/trump-won", .get, nil),
+        ("/editor/retract/{slug}", "/editor/retract/trump-won", .post, ""),
     ]
 
     @Test("the document is OpenAPI 3.1, describes every route the server has, and real responses match its schemas")
@@ -44,7 +69,11 @@ struct OpenAPITests {
             let paths = try #require(document["paths"] as? [String: Any])
             let served = [SitePath.home, SitePath.topics, SitePath.topic("{topic}"), SiteURL.entryPath(slug: "{slug}"), SitePath.search, SitePath.check,
                 SitePath.feed, SitePath.sitemap, SitePath.robots, SitePath.stylesheet, SitePath.apiEntries, SitePath.apiEntry("{slug}"),
-                SitePath.apiLabel, SitePath.apiLabelBatch, SitePath.openAPI, SitePath.health, SitePath.ready, SitePath.metrics]
+                SitePath.apiLabel, SitePath.apiLabelBatch, SitePath.openAPI, SitePath.health, SitePath.ready, SitePath.metrics,
+                "/api/v1/drafts", "/api/v1/drafts/retractions", "/api/v1/drafts/{id}", "/api/v1/drafts/{id}/submit", "/api/v1/drafts/{id}/approve",
+                "/api/v1/drafts/{id}/return", "/log", "/log/key", "/log/checkpoint", "/log/tile/{tile}", "/rumors/{slug}/versions/{version}/receipt",
+                "/rumors/{slug}/versions/{version}/record", "/rumors/{slug}/compare", "/login", "/logout", "/editor", "/editor/new", "/editor/drafts",
+                "/editor/drafts/{id}", "/editor/retract/{slug}"]
             #expect(Set(paths.keys) == Set(served))
             #expect(Set(Self.requests.map(\.template)) == Set(served))
 
