@@ -60,8 +60,8 @@ struct EditorRoutes {
     }
 
     func logout(_ request: Request, _ context: SiteRequestContext) async throws -> Response {
-        let (session, hash) = try await checkedSession(request, context)
-        _ = session
+        _ = try await checkedForm(request, context)
+        guard case .session(_, let hash) = context.identity else { throw Problem(.unauthorized, detail: "Not signed in.") }
         try await site.store.deleteSession(tokenHash: Data(hash))
         var response = Response(status: .seeOther, headers: [.location: "/", .cacheControl: "no-store"])
         response.setCookie(cookie(CookieName.session, "", maxAge: 0))

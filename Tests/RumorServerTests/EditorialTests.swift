@@ -159,6 +159,10 @@ struct EditorialTests {
             let draft = try await client.post("/api/v1/drafts", entry, headers: people.author.apiHeaders)
             let id = try #require(try draft.jsonObject()["id"] as? Int)
             _ = try await client.post("/api/v1/drafts/\(id)/submit", "", headers: people.author.apiHeaders)
+            // A second one, for the send-back row.
+            let second = try await client.post("/api/v1/drafts", entry, headers: people.author.apiHeaders)
+            let returned = try #require(try second.jsonObject()["id"] as? Int)
+            _ = try await client.post("/api/v1/drafts/\(returned)/submit", "", headers: people.author.apiHeaders)
 
             let callers: [(String, HTTPFields)] = [
                 ("anonymous", [.contentType: "application/json"]), ("author", people.otherAuthor.apiHeaders), ("reviewer", people.reviewer.apiHeaders),
@@ -174,6 +178,16 @@ struct EditorialTests {
                 (.post, "/api/v1/label", #"{"text": "dead people voted"}"#, [401, 401, 401, 401, 200, 200]),
                 (.get, "/api/v1/entries", nil, [200, 200, 200, 200, 200, 200]),
                 (.get, "/log/checkpoint", nil, [200, 200, 200, 200, 200, 200]),
+                (.get, "/editor/new", nil, [401, 200, 200, 200, 401, 401]),
+                (.get, "/editor/drafts/\(id)", nil, [401, 200, 200, 200, 401, 401]),
+                (.get, "/editor/retract/trump-won", nil, [401, 200, 200, 200, 401, 401]),
+                // Editor forms: a session's form needs the session's CSRF token (these carry none), so even editors get 403.
+                (.post, "/editor/drafts", "entry=x", [401, 403, 403, 403, 401, 401]),
+                (.post, "/editor/drafts/\(id)", "step=approve", [401, 403, 403, 403, 401, 401]),
+                (.post, "/editor/retract/trump-won", "reason=x", [401, 403, 403, 403, 401, 401]),
+                (.post, "/logout", "", [401, 403, 403, 403, 401, 401]),
+                (.put, "/api/v1/drafts/\(id)", entry, [401, 403, 403, 403, 403, 403]),
+                (.post, "/api/v1/drafts/\(returned)/return", "{}", [401, 403, 200, 409, 403, 403]),
             ]
             for (method, path, body, expected) in rows {
                 for ((name, headers), status) in zip(callers, expected) {
