@@ -260,9 +260,8 @@ struct LogMonitorTests {
         let bundle = SitePath.tile(Tile(kind: .entries, index: 0, width: size))
         let hashes = SitePath.tile(Tile(kind: .hashes(level: 0), index: 0, width: size))
         var editedBundle = try site.source()
-        let text = String(decoding: editedBundle.files[bundle]!, as: UTF8.self)
         // Same length, so the bundle still parses: only the hashes can tell.
-        editedBundle.files[bundle] = Array(text.replacingOccurrences(of: "\"author\":\"ana\"", with: "\"author\":\"eve\"").utf8)
+        editedBundle.files[bundle] = replacingFirst(Array("\"author\":\"ana\"".utf8), with: Array("\"author\":\"eve\"".utf8), in: editedBundle.files[bundle]!)
         var editedHashes = try site.source()
         editedHashes.files[hashes]![40] ^= 1
         var missing = try site.source()
@@ -362,4 +361,10 @@ struct HTTPLogSourceTests {
         #expect(report.problems.map(\.check) == [.fetch])
         #expect(report.problems.first?.message.contains("cannot fetch http://127.0.0.1:9/log/key") == true)
     }
+}
+
+/// `bytes` with the first occurrence of `pattern` replaced.
+private func replacingFirst(_ pattern: [UInt8], with replacement: [UInt8], in bytes: [UInt8]) -> [UInt8] {
+    guard let start = (0...(bytes.count - pattern.count)).first(where: { bytes[$0..<$0 + pattern.count].elementsEqual(pattern) }) else { return bytes }
+    return Array(bytes[..<start]) + replacement + bytes[(start + pattern.count)...]
 }
