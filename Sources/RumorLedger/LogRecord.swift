@@ -61,15 +61,38 @@ public struct LogRecord: Hashable, Sendable {
     }
 
     /// The `time` field's spelling of a moment: RFC 3339, UTC, whole seconds.
+    ///
+    /// Written by hand rather than with a date formatter: a monitor parses every leaf of the log, and a formatter costs
+    /// hundreds of microseconds each.
     public static func timestamp(_ date: Date) -> String {
-        ISO8601DateFormatter().string(from: date)
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        let (days, secondOfDay) = seconds.quotientAndRemainder(dividingBy: 86_400)
+        let (day, adjustedSecond) = secondOfDay < 0 ? (days - 1, secondOfDay + 86_400) : (days, secondOfDay)
+        let (year, month, dayOfMonth) = CivilDate.from(daysSinceEpoch: day)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
+        let yearText = String(repeating: "0", count: max(0, 4 - String(year).count)) + String(year)
+        return "\(yearText)-\(two(month))-\(two(dayOfMonth))T\(two(adjustedSecond / 3600)):\(two(adjustedSecond / 60 % 60)):\(two(adjustedSecond % 60))Z"
     }
 
     /// The moment a `time` field names; nil unless it is exactly `YYYY-MM-DDTHH:MM:SSZ` and a real date.
     public static func date(fromTimestamp text: String) -> Date? {
-        // The formatter accepts other offsets and spellings; only its own output is canonical.
-        guard let date = ISO8601DateFormatter().date(from: text), timestamp(date) == text else { return nil }
-        return date
+        let bytes = Array(text.utf8)
+        guard bytes.count == 20, bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[10] == 0x54, bytes[13] == 0x3A, bytes[16] == 0x3A, bytes[19] == 0x5A
+        else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for byte in bytes[range] {
+                guard (0x30...0x39).contains(byte) else { return nil }
+                value = value * 10 + Int(byte - 0x30)
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), let hour = number(11..<13),
+            let minute = number(14..<16), let second = number(17..<19), (1...12).contains(month), hour < 24, minute < 60, second < 60,
+            (1...CivilDate.daysIn(month: month, year: year)).contains(day)
+        else { return nil }
+        let days = CivilDate.daysSinceEpoch(year: year, month: month, day: day)
+        return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + hour * 3600 + minute * 60 + second))
     }
 
     /// The canonical JSON: the log's leaf data.
@@ -135,6 +158,38 @@ public struct LogRecord: Hashable, Sendable {
                 && group.utf8.allSatisfy {
                     (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
                 }
+        }
+    }
+}
+
+/// Proleptic Gregorian calendar arithmetic (H. Hinnant's days-from-civil algorithms), for the log's timestamps.
+enum CivilDate {
+    static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    static func from(daysSinceEpoch days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
         }
     }
 }

@@ -252,6 +252,8 @@ public struct LogMonitor<Source: LogSource>: Sendable {
     }
 
     private func checkEntries(report: inout MonitorReport) async {
+        // When the log could not be read or verified, no entry can be matched to it.
+        let logUnreadable = report.problems.contains { $0.slug == nil }
         let listLocation = source.location(of: SitePath.entries)
         var listed: [String: Entry] = [:]
         switch await fetch(SitePath.entries) {
@@ -310,6 +312,11 @@ public struct LogMonitor<Source: LogSource>: Sendable {
                                 "served version \(entry.version) hashes to \(hash), but the log's latest leaf (\(logged.replacingOccurrences(of: "latest leaf ", with: ""))) records \(leaf.record.entrySHA256)"
                             ))
                     }
+                } else if logUnreadable {
+                    report.problems.append(
+                        .entry(
+                            slug, version: entry.version, .unverifiedEntry,
+                            "served (version \(entry.version), \(entry.status.rawValue)) but cannot be checked: the log itself failed verification"))
                 } else {
                     report.problems.append(
                         .entry(

@@ -28,6 +28,8 @@ public struct MonitorProblem: Hashable, Sendable, CustomStringConvertible {
         case entryHash
         /// An entry is served but the log has no leaf for it: it was published outside the log.
         case unloggedEntry
+        /// An entry is served but cannot be checked because the log itself failed verification.
+        case unverifiedEntry
     }
 
     /// Which check failed.

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import RumorCore
+import RumorLedger
 
 /// The embedded default store: one SQLite file in WAL mode, through GRDB.
 ///
@@ -98,6 +99,7 @@ public struct SQLiteEntryStore: EntryStore {
 
     static func record(_ entries: [Entry], actor: String, reviewer: String? = nil, reason: String? = nil, in db: Database) throws -> [ImportOutcome] {
         let now = timestamp()
+        let logTime = LogRecord.timestamp(Date())
         var log = try LogAppender(db)
         return try entries.map { incoming in
             let latest = try String.fetchOne(db, sql: """
@@ -108,7 +110,8 @@ public struct SQLiteEntryStore: EntryStore {
             }
             var entry = incoming
             entry.version = (latest?.version ?? 0) + 1
-            let document = String(decoding: entry.canonicalJSON(), as: UTF8.self)
+            let canonical = entry.canonicalJSON()
+            let document = String(decoding: canonical, as: UTF8.self)
             if latest == nil {
                 try db.execute(sql: """
                     INSERT INTO entry (slug, latest_version, status, first_recorded_at, last_recorded_at) VALUES (?, ?, ?, ?, ?)
@@ -121,7 +124,7 @@ public struct SQLiteEntryStore: EntryStore {
                 INSERT INTO entry_version (slug, version, status, document, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [entry.slug, entry.version, entry.status.rawValue, document, now, actor])
             // The public record of this version commits in the same transaction as the version itself.
-            try log.append(try LogAppender.record(for: entry, author: actor, reviewer: reviewer ?? actor, reason: reason))
+            try log.append(try LogAppender.record(for: entry, canonicalJSON: canonical, author: actor, reviewer: reviewer ?? actor, reason: reason, time: logTime))
             return ImportOutcome(slug: entry.slug, version: entry.version, change: latest == nil ? .created : .newVersion)
         }
     }

@@ -13,7 +13,7 @@ struct LogAppender {
     /// Reads the log's right edge; one per transaction.
     init(_ db: Database) throws {
         self.db = db
-        let size = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM log_leaf") ?? 0
+        let size = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM log_leaf") ?? 0
         range = try CompactRange(size: size, reader: LogView(db: db, size: size))
     }
 
@@ -33,13 +33,27 @@ struct LogAppender {
     }
 
     /// The record of an entry version as it is recorded now.
-    static func record(for entry: Entry, author: String, reviewer: String, reason: String? = nil, at date: Date = Date()) throws -> LogRecord {
+    /// - Parameter time: the record's time, from ``LogRecord/timestamp(_:)`` (formatted once per transaction: it is costly).
+    static func record(
+        for entry: Entry, canonicalJSON: Data? = nil, author: String, reviewer: String, reason: String? = nil, time: String
+    ) throws -> LogRecord {
         let action: LogRecord.Action = entry.status == .retracted ? .retract : (entry.version == 1 ? .publish : .update)
-        let digest = SHA256.hash(data: entry.canonicalJSON()).map { String(format: "%02x", $0) }.joined()
+        let digest = hex(SHA256.hash(data: canonicalJSON ?? entry.canonicalJSON()))
         return try LogRecord(
             slug: entry.slug, version: entry.version, action: action, entrySHA256: digest, author: author, reviewer: reviewer,
-            time: LogRecord.timestamp(date), reason: reason)
+            time: time, reason: reason)
     }
+}
+
+/// Lower-case hex of bytes (`String(format:)` per byte is slow enough to dominate an append).
+func hex(_ bytes: some Sequence<UInt8>) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var text: [UInt8] = []
+    for byte in bytes {
+        text.append(digits[Int(byte >> 4)])
+        text.append(digits[Int(byte & 0x0F)])
+    }
+    return String(decoding: text, as: UTF8.self)
 }
 
 /// The public log as one read transaction sees it: a consistent tree size, its node hashes and its leaves.
@@ -140,11 +154,12 @@ extension SQLiteEntryStore {
                 """)
             // Versions recorded before the log existed are logged now, oldest first, so the record covers them all.
             var appender = try LogAppender(db)
+            let time = LogRecord.timestamp(Date())
             let rows = try Row.fetchAll(db, sql: "SELECT document, recorded_by FROM entry_version ORDER BY recorded_at, slug, version")
             for row in rows {
                 let entry = try JSONDecoder().decode(Entry.self, from: Data((row["document"] as String).utf8))
                 let actor: String = row["recorded_by"]
-                try appender.append(try LogAppender.record(for: entry, author: actor, reviewer: actor))
+                try appender.append(try LogAppender.record(for: entry, author: actor, reviewer: actor, time: time))
             }
         }
     }
@@ -161,7 +176,7 @@ extension SQLiteEntryStore {
     public func readLog<T: Sendable>(_ body: @escaping @Sendable (LogView) throws -> T) async throws -> T {
         do {
             return try await pool.read { db in
-                let size = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM log_leaf") ?? 0
+                let size = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM log_leaf") ?? 0
                 return try body(LogView(db: db, size: size))
             }
         } catch {

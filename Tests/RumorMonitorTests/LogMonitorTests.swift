@@ -201,7 +201,7 @@ struct LogMonitorTests {
         for report in [given, fromState] {
             #expect(report.problems.first?.check == .checkpoint)
         // Nothing could be verified against the log, so every served entry is named as unverified.
-        #expect(report.problems.dropFirst().allSatisfy { $0.check == .unloggedEntry } && report.problems.count > 1)
+        #expect(report.problems.dropFirst().allSatisfy { $0.check == .unverifiedEntry } && report.problems.count > 1)
             #expect(report.problems.first?.message.contains("has no signature by") == true)
             #expect(report.checkpoint == nil)
             #expect(report.newState == nil)
@@ -232,7 +232,7 @@ struct LogMonitorTests {
 
         #expect(report.problems.first?.check == .checkpoint)
         // Nothing could be verified against the log, so every served entry is named as unverified.
-        #expect(report.problems.dropFirst().allSatisfy { $0.check == .unloggedEntry } && report.problems.count > 1)
+        #expect(report.problems.dropFirst().allSatisfy { $0.check == .unverifiedEntry } && report.problems.count > 1)
         #expect(report.problems.first?.message.contains("does not verify: the note was altered or forged") == true)
     }
 
@@ -249,7 +249,7 @@ struct LogMonitorTests {
 
         #expect(keyReport.problems.map(\.check) == [.key])
         #expect(checkpointReport.problems.first?.check == .checkpoint)
-        #expect(checkpointReport.problems.dropFirst().allSatisfy { $0.check == .unloggedEntry })
+        #expect(checkpointReport.problems.dropFirst().allSatisfy { $0.check == .unverifiedEntry })
         #expect(checkpointReport.problems.first?.message.contains("malformed signed note") == true)
     }
 
@@ -274,7 +274,7 @@ struct LogMonitorTests {
 
         // The log fails its tiles check; the served entries then cannot be matched to it and are each named.
         #expect(reports.map { $0.problems.first?.check } == [.tiles, .tiles, .tiles])
-        #expect(reports.allSatisfy { $0.problems.dropFirst().allSatisfy { $0.check == .unloggedEntry } })
+        #expect(reports.allSatisfy { $0.problems.dropFirst().allSatisfy { $0.check == .unverifiedEntry } })
         #expect(reports[0].problems.first?.message.contains("tile/entries/000.p/\(size)") == true, "\(reports[0].problems.first?.message ?? "")")
         #expect(reports[1].problems.first?.message.contains("do not give checkpoint") == true)
         #expect(reports[2].problems.first?.message == "log: tile/entries/000.p/\(size) is missing: /log/tile/entries/000.p/\(size) answers 404")
