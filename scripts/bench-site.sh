@@ -33,7 +33,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$binary" serve --port "$app_port" --database "$work/bench.sqlite" 2>"$work/serve.log" &
+"$binary" serve --port "$app_port" --database "$work/bench.sqlite" --label-rate-limit 0 2>"$work/serve.log" &
 app_pid=$!
 for _ in $(seq 1 300); do
     curl -fs "http://127.0.0.1:$app_port/readyz" >/dev/null 2>&1 && break

@@ -11,6 +11,7 @@ struct APIRoutes {
     let matcher: MatcherService
     let metrics: ServerMetrics
     let openAPI: CachedResource
+    let limiter: RateLimiter?
 
     /// Posts labelled together in a batch: they share encoder passes, and the output stays in input order.
     static let batchChunk = 16
@@ -35,6 +36,7 @@ struct APIRoutes {
     /// `POST /api/v1/label`: `{"text": "..."}` → `{"labels": [...], "review": [...]}`.
     /// Refuses anonymous callers when the label API is configured token-only.
     func checkLabelAccess(_ context: SiteRequestContext) throws {
+        try limiter?.take(context.rateLimitKey)
         guard site.configuration.labelAccess == .token else { return }
         guard case .token = context.identity else {
             throw Problem(.unauthorized, detail: "This server's label API needs an API token: send Authorization: Bearer TOKEN (rumorctl token create).",

@@ -35,10 +35,12 @@ public func buildApplication(
 
     let router = Router(context: SiteRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: metrics))
+    router.add(middleware: SecurityHeadersMiddleware(https: configuration.baseURL.hasPrefix("https://")))
     router.add(middleware: ProblemMiddleware(renderer: renderer, stylesheet: stylesheetURL))
     router.add(middleware: AuthMiddleware(store: store))
     SiteRoutes(site: site, matcher: matcher, metrics: metrics, stylesheet: stylesheet).add(to: router)
-    APIRoutes(site: site, matcher: matcher, metrics: metrics, openAPI: try ServerAssets.openAPI()).add(to: router)
+    let limiter = configuration.labelRateLimit > 0 ? RateLimiter(rate: configuration.labelRateLimit, burst: 2 * configuration.labelRateLimit) : nil
+    APIRoutes(site: site, matcher: matcher, metrics: metrics, openAPI: try ServerAssets.openAPI(), limiter: limiter).add(to: router)
     LogRoutes(log: log, site: site).add(to: router)
     let workflow = Workflow(site: site, matcher: matcher)
     EditorRoutes(workflow: workflow, throttle: LoginThrottle(), hasher: .standard).add(to: router)
@@ -49,7 +51,7 @@ public func buildApplication(
         // One page-cache handler per connection (the configuration's closure runs for each), and idle connections
         // are closed after two minutes.
         server: .http1(configuration: .init(
-            additionalChannelHandlers: [PageCacheHandler(site: site, metrics: metrics, stylesheet: stylesheet)], idleTimeout: .seconds(120))),
+            additionalChannelHandlers: [PageCacheHandler(site: site, metrics: metrics, stylesheet: stylesheet, https: configuration.baseURL.hasPrefix("https://"))], idleTimeout: .seconds(120))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "RumorControl"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         eventLoopGroupProvider: configuration.eventLoopThreads.map { .shared(MultiThreadedEventLoopGroup(numberOfThreads: $0)) } ?? .singleton,

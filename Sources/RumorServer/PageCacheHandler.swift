@@ -27,7 +27,10 @@ final class PageCacheHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Metric series already looked up on this connection, by route and status.
     private var series: [String: (count: Counter, duration: DurationHistogram)] = [:]
 
-    init(site: SiteState, metrics: ServerMetrics, stylesheet: CachedResource) {
+    private let https: Bool
+
+    init(site: SiteState, metrics: ServerMetrics, stylesheet: CachedResource, https: Bool) {
+        self.https = https
         self.site = site
         self.metrics = metrics
         self.stylesheet = stylesheet
@@ -75,6 +78,7 @@ final class PageCacheHandler: ChannelDuplexHandler, RemovableChannelHandler {
         head.headerFields[.eTag] = resource.etag
         head.headerFields[.cacheControl] = resource.cacheControl
         head.headerFields[.contentType] = resource.contentType
+        SecurityHeaders.add(to: &head.headerFields, https: https)
         let notModified = request.headerFields[.ifNoneMatch].map { CachedResource.matches($0, etag: resource.etag) } ?? false
         if notModified {
             head.status = .notModified

@@ -42,7 +42,7 @@ enum SiteFeeds {
         urls += topics.map { (base + SitePath.topic($0), nil) }
         urls += entries.map { (SiteURL.entry(slug: $0.slug, base: base), $0.updated) }
         let items = urls.map { url, lastModified in
-            "<url><loc>\(HTMLText.escape(url))</loc>\(lastModified.map { "<lastmod>\($0)</lastmod>" } ?? "")</url>"
+            "<url><loc>\(HTMLText.escape(url))</loc>\(lastModified.map { "<lastmod>\(HTMLText.escape($0))</lastmod>" } ?? "")</url>"
         }
         return "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
             + items.joined(separator: "\n") + "\n</urlset>\n"
@@ -54,7 +54,8 @@ enum SiteFeeds {
     }
 
     /// An RFC 3339 time for a `YYYY-MM-DD` day (or `YYYY-MM`), at midnight UTC.
+    /// Escaped for XML: a date comes from an entry, and nothing from an entry is trusted.
     static func timestamp(_ day: String) -> String {
-        (day.count == 7 ? day + "-01" : day) + "T00:00:00Z"
+        HTMLText.escape((day.count == 7 ? day + "-01" : day) + "T00:00:00Z")
     }
 }

@@ -8,10 +8,19 @@ public struct SiteRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Who is asking, when the request carried a valid session cookie or API token.
     public var identity: Identity?
+    /// The client's IP address, for rate limits.
+    public var clientAddress: String
 
     /// Creates the context for a new request.
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+    }
+
+    /// The key a rate limit counts this caller under: its API token, else its address.
+    var rateLimitKey: String {
+        if case .token(let token) = identity { return "token:" + token.name }
+        return "address:" + clientAddress
     }
 }
 

@@ -129,7 +129,7 @@ struct SitePages {
         let review = ClaimReview(entry: entry, url: url, publisher: .organization(name: configuration.publisher, url: configuration.baseURL))
         return EntryView(
             chrome: chrome(), title: entry.title, rumor: entry.rumor, reality: entry.reality, detailsHTML: Markdown.html(entry.details),
-            sources: entry.sources.map { SourceView(title: $0.title, publisher: $0.publisher, url: $0.url, date: $0.date) },
+            sources: entry.sources.map { SourceView(title: $0.title, publisher: $0.publisher, url: Self.webAddress($0.url), date: $0.date) },
             topics: topicLinks(entry.topics), jurisdictions: entry.jurisdictions.joined(separator: ", "), created: entry.created,
             updated: entry.updated, lastReviewed: entry.lastReviewed, version: entry.version,
             versions: versions.reversed().map { version in
@@ -139,6 +139,13 @@ struct SitePages {
             retraction: retraction.map { RetractionView(reason: $0.reason ?? "", date: String($0.time.prefix(10)), signers: "\($0.author) and \($0.reviewer)") },
             compareURL: versions.count > 1 ? SiteURL.entryPath(slug: entry.slug) + "/compare?from=\(versions[versions.count - 2].version)&to=\(entry.version)" : nil,
             language: entry.language, canonicalURL: url, apiURL: SitePath.apiEntry(entry.slug), claimReviewJSON: Self.scriptSafeJSON(review))
+    }
+
+    /// The address when it is a web address (`http`, `https`); otherwise `#`, so no other scheme becomes a link
+    /// even if an entry bypassed validation.
+    static func webAddress(_ url: String) -> String {
+        let lowered = url.lowercased()
+        return lowered.hasPrefix("https://") || lowered.hasPrefix("http://") ? url : "#"
     }
 
     /// JSON for a `<script>` element: `<` is written as `\u003c` so the text can never close the element.

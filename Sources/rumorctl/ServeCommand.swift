@@ -44,6 +44,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Who may call the label API: open or token ($RUMORCONTROL_LABEL_ACCESS; default open).")
     var labelAccess: ServerConfiguration.LabelAccess?
 
+    @Option(name: .long, help: "Label requests per second per caller (token or address), bursts of twice that; 0 for no limit ($RUMORCONTROL_LABEL_RATE_LIMIT; default 20).")
+    var labelRateLimit: Double?
+
     @OptionGroup var matcherOptions: MatcherOptions
 
     func run() async throws {
@@ -55,6 +58,10 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.maxPostBytes = try maxPostBytes ?? Self.integer(environment, "RUMORCONTROL_MAX_POST_BYTES") ?? configuration.maxPostBytes
         configuration.eventLoopThreads = try Self.integer(environment, "RUMORCONTROL_HTTP_THREADS")
         configuration.logKeyPath = logKey ?? environment["RUMORCONTROL_LOG_KEY"]
+        if let limit = labelRateLimit ?? environment["RUMORCONTROL_LABEL_RATE_LIMIT"].flatMap(Double.init) {
+            guard limit >= 0 else { throw ValidationError("--label-rate-limit is a number of requests per second, 0 or more.") }
+            configuration.labelRateLimit = limit
+        }
         configuration.logOrigin = logOrigin ?? environment["RUMORCONTROL_LOG_ORIGIN"]
         if let access = labelAccess ?? environment["RUMORCONTROL_LABEL_ACCESS"].flatMap(ServerConfiguration.LabelAccess.init(rawValue:)) {
             configuration.labelAccess = access
