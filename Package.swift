@@ -117,6 +117,6 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "RumorCtlTests", dependencies: ["rumorctl", "RumorCore", "RumorTestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "RumorCtlTests", dependencies: ["rumorctl", "RumorCore", "RumorStore", "RumorServer", "RumorTestSupport"], swiftSettings: strictSettings),
     ]
 )

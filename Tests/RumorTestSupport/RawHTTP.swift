@@ -77,6 +77,14 @@ public enum RawHTTP {
         return try connection.receive(until: { _ in false })
     }
 
+    /// POSTs an empty body with extra headers on a new connection; returns everything the server answered.
+    public static func post(port: Int, path: String, headers: [String: String]) throws -> String {
+        let connection = try Connection(port: port)
+        let extra = headers.map { "\($0.key): \($0.value)\r\n" }.joined()
+        try connection.send("POST \(path) HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\(extra)\r\n")
+        return try connection.receive(until: { _ in false })
+    }
+
     /// POSTs a body in chunks and returns the status and the de-chunked response body.
     public static func chunkedPost(port: Int, path: String, chunks: [String]) throws -> (status: Int, body: String) {
         let connection = try Connection(port: port)

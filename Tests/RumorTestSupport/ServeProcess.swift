@@ -1,0 +1,46 @@
+import Foundation
+
+/// `rumorctl serve` running as a child process on a free port, for tests that signal or kill it.
+public final class ServeProcess: @unchecked Sendable {
+    // Not shared across threads: a test starts, uses and stops it from one task.
+    public let process = Process()
+    /// The port it listens on.
+    public private(set) var port = 0
+    /// What it wrote to stderr up to the moment it was listening.
+    public private(set) var log = ""
+    private let errors = Pipe()
+
+    /// Starts `rumorctl serve --port 0` with more arguments and waits until it prints its address.
+    /// - Throws: when it exits before listening.
+    public init(database: URL, arguments: [String] = [], environment: [String: String] = [:]) throws {
+        process.executableURL = Rumorctl.executable
+        process.arguments = ["serve", "--port", "0", "--database", database.path] + arguments
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("RUMORCONTROL_") }.merging(environment) { $1 }
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        while !log.contains("/ (") {
+            let data = errors.fileHandleForReading.availableData
+            guard !data.isEmpty else { throw RawHTTP.Failure(description: "serve exited before it listened: \(log)") }
+            log += String(decoding: data, as: UTF8.self)
+        }
+        guard let line = log.split(separator: "\n").first(where: { $0.contains("RumorControl is serving http://127.0.0.1:") }),
+            let port = Int(line.split(separator: ":")[2].prefix { $0.isNumber })
+        else { throw RawHTTP.Failure(description: "serve did not print its address: \(log)") }
+        self.port = port
+        // Keep draining stderr so the child never blocks on a full pipe.
+        errors.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
+    }
+
+    /// Sends a signal and waits (up to `timeout`) for the process to end; returns whether it did.
+    @discardableResult
+    public func stop(signal: Int32 = SIGKILL, timeout: TimeInterval = 20) -> Bool {
+        kill(process.processIdentifier, signal)
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        errors.fileHandleForReading.readabilityHandler = nil
+        return !process.isRunning
+    }
+
+    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+}
