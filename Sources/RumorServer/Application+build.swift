@@ -39,7 +39,7 @@ public func buildApplication(
     router.add(middleware: ProblemMiddleware(renderer: renderer, stylesheet: stylesheetURL))
     router.add(middleware: AuthMiddleware(store: store))
     SiteRoutes(site: site, matcher: matcher, metrics: metrics, stylesheet: stylesheet).add(to: router)
-    let limiter = configuration.labelRateLimit > 0 ? RateLimiter(rate: configuration.labelRateLimit, burst: 2 * configuration.labelRateLimit) : nil
+    let limiter = configuration.labelRateLimit > 0 ? RateLimiter(rate: configuration.labelRateLimit, burst: max(1, 2 * configuration.labelRateLimit)) : nil
     APIRoutes(site: site, matcher: matcher, metrics: metrics, openAPI: try ServerAssets.openAPI(), limiter: limiter).add(to: router)
     LogRoutes(log: log, site: site).add(to: router)
     let workflow = Workflow(site: site, matcher: matcher)

@@ -37,7 +37,7 @@ final class RateLimiter: Sendable {
             return nil
         }
         if let wait {
-            throw Problem(.tooManyRequests, detail: "Too many requests from this client; slow down to \(Int(rate)) per second.",
+            throw Problem(.tooManyRequests, detail: "Too many requests from this client; slow down to \(String(format: "%g", rate)) per second.",
                           headers: [.retryAfter: String(max(1, Int(wait.rounded(.up))))])
         }
     }
