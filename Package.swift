@@ -90,6 +90,11 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "rumorfuzz",
+            dependencies: ["RumorCore", "RumorLedger", "RumorMatch"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "RumorTestSupport",
             dependencies: ["RumorCore", "RumorStore"],

@@ -5,3 +5,5 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --test
 swift build --build-tests
 swift test --skip-build "$@"
+# A short fuzzing pass over the input parsers (libFuzzer, AddressSanitizer); see scripts/fuzz.sh for longer ones.
+scripts/fuzz.sh --runs 20000

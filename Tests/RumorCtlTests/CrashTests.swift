@@ -119,3 +119,15 @@ final class LockedBox<Value>: @unchecked Sendable {
     init(initial: Value) { value = initial }
     func withLock<T>(_ body: (inout Value) -> T) -> T { lock.withLock { body(&value) } }
 }
+
+@Suite("Fuzz inputs")
+struct FuzzInputTests {
+    @Test("the fuzz seeds and every kept regression input pass through their parsers without a crash", arguments: ["entry-file", "json", "note", "tile", "text"])
+    func replay(_ target: String) throws {
+        let fuzz = Rumorctl.executable.deletingLastPathComponent().appendingPathComponent("rumorfuzz")
+        let folders = ["Tests/Fuzz/corpus/\(target)", "Tests/Fuzz/regressions/\(target)"].map { Fixtures.repositoryRoot.appendingPathComponent($0).path }
+        let result = try Subprocess.run(fuzz, [target] + folders)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("none crashed"))
+    }
+}
