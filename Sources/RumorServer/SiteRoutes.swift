@@ -34,12 +34,20 @@ struct SiteRoutes {
             let loaded: LoadedMatcher? = if case .ready(let loaded) = matcher.current { loaded } else { nil }
             // A query that reads like a post gets the matcher's opinion too; a few words only need the index.
             let wordCount = query.split(whereSeparator: \.isWhitespace).count
-            let hits = try await NIOThreadPool.singleton.runIfActive {
-                var boosted: Set<String> = []
-                if wordCount >= 4, let result = loaded?.matcher.match(query) {
-                    boosted = Set((result.labels + result.review).map(\.slug))
+            let hits: [SearchIndex.Hit]
+            if let loaded {
+                // The model's work runs on the thread pool, away from the threads that answer requests.
+                hits = try await NIOThreadPool.singleton.runIfActive {
+                    var boosted: Set<String> = []
+                    if wordCount >= 4 {
+                        let result = loaded.matcher.match(query)
+                        boosted = Set((result.labels + result.review).map(\.slug))
+                    }
+                    return index.search(query, embedder: loaded.embedder, boosted: boosted)
                 }
-                return index.search(query, embedder: loaded?.embedder, boosted: boosted)
+            } else {
+                // Words only: cheap enough to answer here, and never queued behind a model that is loading.
+                hits = index.search(query, embedder: nil)
             }
             view.results = hits.prefix(10).map { SitePages.card($0.entry) }
             view.resultCount = view.results.count
