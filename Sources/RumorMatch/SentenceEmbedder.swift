@@ -1,6 +1,7 @@
 import COpenBLAS
 import Crypto
 import Foundation
+import RumorCore
 
 /// all-MiniLM-L6-v2 sentence embeddings, in process: text in, a 384-float unit vector out, equal to
 /// sentence-transformers' to about 1e-6.
@@ -39,7 +40,7 @@ public struct SentenceEmbedder: Sendable {
         let digest: String
         do {
             let data = try Data(contentsOf: URL(fileURLWithPath: weightsPath), options: .alwaysMapped)
-            digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+            digest = Hex.encode(SHA256.hash(data: data))
         } catch {
             throw .missingModel("\(weightsPath) cannot be read (\(error.localizedDescription))")
         }

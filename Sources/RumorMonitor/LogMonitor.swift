@@ -336,7 +336,7 @@ public struct LogMonitor<Source: LogSource>: Sendable {
 
     /// Lower-case hex SHA-256 of the entry's canonical JSON: what a leaf's `entry_sha256` records.
     public static func sha256(_ entry: Entry) -> String {
-        SHA256.hash(data: entry.canonicalJSON()).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: entry.canonicalJSON()))
     }
 
     private static func describe(_ error: any Error) -> String {

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import RumorCore
 
 /// A response body rendered once and served many times, with the validators that let clients reuse it.
 struct CachedResource: Sendable {
@@ -25,17 +26,21 @@ struct CachedResource: Sendable {
         self.contentType = contentType
         self.cacheControl = cacheControl
         self.route = route
-        etag = "\"" + SHA256.hash(data: bytes).prefix(16).map { String(format: "%02x", $0) }.joined() + "\""
+        etag = "\"" + Hex.encode(SHA256.hash(data: bytes).prefix(16)) + "\""
     }
 
-    /// The resource for this request: the body, or 304 Not Modified when the client's copy is current.
-    func response(to request: Request, status: HTTPResponse.Status = .ok) -> Response {
+    /// The status, headers and body to answer with: 304 without a body when `If-None-Match` names this version.
+    func answer(ifNoneMatch: String?) -> (status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer?) {
         var headers: HTTPFields = [.eTag: etag, .cacheControl: cacheControl, .contentType: contentType]
-        if status == .ok, let match = request.headers[.ifNoneMatch], Self.matches(match, etag: etag) {
-            return Response(status: .notModified, headers: headers)
-        }
+        if let ifNoneMatch, Self.matches(ifNoneMatch, etag: etag) { return (.notModified, headers, nil) }
         headers[.contentLength] = String(body.readableBytes)
-        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
+        return (.ok, headers, body)
+    }
+
+    /// The resource for this request through the router.
+    func response(to request: Request) -> Response {
+        let answer = answer(ifNoneMatch: request.headers[.ifNoneMatch])
+        return Response(status: answer.status, headers: answer.headers, body: answer.body.map { .init(byteBuffer: $0) } ?? .init())
     }
 
     /// Whether an `If-None-Match` value names this ETag (or `*`).

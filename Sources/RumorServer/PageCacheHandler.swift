@@ -72,21 +72,14 @@ final class PageCacheHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func respond(context: ChannelHandlerContext, request: HTTPRequest, resource: CachedResource, start: ContinuousClock.Instant) {
-        var head = HTTPResponse(status: .ok)
+        let answer = resource.answer(ifNoneMatch: request.headerFields[.ifNoneMatch])
+        var head = HTTPResponse(status: answer.status, headerFields: answer.headers)
         head.headerFields[.server] = "RumorControl"
         head.headerFields[.date] = date.now()
-        head.headerFields[.eTag] = resource.etag
-        head.headerFields[.cacheControl] = resource.cacheControl
-        head.headerFields[.contentType] = resource.contentType
         SecurityHeaders.add(to: &head.headerFields, https: https)
-        let notModified = request.headerFields[.ifNoneMatch].map { CachedResource.matches($0, etag: resource.etag) } ?? false
-        if notModified {
-            head.status = .notModified
-        } else {
-            head.headerFields[.contentLength] = String(resource.body.readableBytes)
-        }
+        let notModified = answer.body == nil
         context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if !notModified { context.write(wrapOutboundOut(.body(resource.body)), promise: nil) }
+        if let body = answer.body { context.write(wrapOutboundOut(.body(body)), promise: nil) }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         let key = notModified ? resource.route + " 304" : resource.route
         let recorded = series[key] ?? metrics.requestSeries(route: resource.route, method: "GET", status: head.status.code)

@@ -38,22 +38,11 @@ struct LogAppender {
         for entry: Entry, canonicalJSON: Data? = nil, author: String, reviewer: String, reason: String? = nil, time: String
     ) throws -> LogRecord {
         let action: LogRecord.Action = entry.status == .retracted ? .retract : (entry.version == 1 ? .publish : .update)
-        let digest = hex(SHA256.hash(data: canonicalJSON ?? entry.canonicalJSON()))
+        let digest = Hex.encode(SHA256.hash(data: canonicalJSON ?? entry.canonicalJSON()))
         return try LogRecord(
             slug: entry.slug, version: entry.version, action: action, entrySHA256: digest, author: author, reviewer: reviewer,
             time: time, reason: reason)
     }
-}
-
-/// Lower-case hex of bytes (`String(format:)` per byte is slow enough to dominate an append).
-func hex(_ bytes: some Sequence<UInt8>) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var text: [UInt8] = []
-    for byte in bytes {
-        text.append(digits[Int(byte >> 4)])
-        text.append(digits[Int(byte & 0x0F)])
-    }
-    return String(decoding: text, as: UTF8.self)
 }
 
 /// The public log as one read transaction sees it: a consistent tree size, its node hashes and its leaves.
