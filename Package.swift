@@ -122,6 +122,8 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "RumorCtlTests", dependencies: ["rumorctl", "RumorCore", "RumorStore", "RumorServer", "RumorTestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "RumorCtlTests",
+            dependencies: ["rumorctl", "RumorCore", "RumorStore", "RumorServer", "RumorTestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strictSettings),
     ]
 )

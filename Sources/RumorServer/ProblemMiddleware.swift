@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import RumorStore
 
 /// Turns every error into a response the client can use: `application/problem+json` (RFC 9457) under `/api/` and
 /// for clients that ask for JSON, an HTML error page for everyone else. Unexpected errors are logged and answered
@@ -16,7 +17,7 @@ struct ProblemMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let problem = Self.problem(for: error, path: request.uri.path)
-            if problem.status.code >= 500 && problem.status != .serviceUnavailable {
+            if problem.status.code >= 500 && !(error is Problem) {
                 context.logger.error("request failed: \(String(describing: error))")
             }
             return response(problem, to: request)
@@ -30,7 +31,27 @@ struct ProblemMiddleware: RouterMiddleware {
         case let error as HTTPError where error.status == .notFound: return .notFound(path)
         case let error as HTTPError: return Problem(error.status, detail: error.body ?? error.status.reasonPhrase)
         case is NIOTooManyBytesError: return Problem(.contentTooLarge, detail: "The request body is larger than this route accepts.")
+        case let error as StoreError: return storageProblem(error)
         default: return Problem(.internalServerError, detail: "The server failed to answer this request. The failure has been logged.")
+        }
+    }
+
+    /// The problem for a store failure. The details name no file: the full message goes to the server's log.
+    static func storageProblem(_ error: StoreError) -> Problem {
+        switch error.code {
+        case .diskFull:
+            return Problem(.init(code: 507, reasonPhrase: "Insufficient Storage"),
+                           detail: "The server's disk is full, so nothing was saved. Try again once its operator has freed some space.",
+                           headers: [.retryAfter: "60"])
+        case .readOnly:
+            return Problem(.serviceUnavailable, detail: "The server's database is read-only just now, so nothing was saved. Try again later.",
+                           headers: [.retryAfter: "60"])
+        case .locked:
+            return Problem(.serviceUnavailable, detail: "The database is busy; nothing was saved. Try again in a moment.", headers: [.retryAfter: "1"])
+        case .conflict:
+            return Problem(.conflict, detail: error.message)
+        default:
+            return Problem(.internalServerError, detail: "The server failed to answer this request. The failure has been logged.")
         }
     }
 

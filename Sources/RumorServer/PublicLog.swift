@@ -70,7 +70,13 @@ final class PublicLog: Sendable {
         }
         let text = try checkpoint.signed(by: signer)
         // Persist before publishing, so a restart never signs an older tree.
-        try Data(text.utf8).write(to: URL(fileURLWithPath: lastSignedPath), options: .atomic)
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: lastSignedPath), options: .atomic)
+        } catch let error as CocoaError where error.code == .fileWriteOutOfSpace {
+            throw StoreError.make(.diskFull, "the disk holding \(lastSignedPath) is full, so no new checkpoint was signed; free some space")
+        } catch let error as CocoaError where error.code == .fileWriteVolumeReadOnly || error.code == .fileWriteNoPermission {
+            throw StoreError.make(.readOnly, "cannot write \(lastSignedPath), so no new checkpoint was signed; make its folder writable")
+        }
         lastSigned.withLock { $0 = (checkpoint, text) }
         return text
     }

@@ -176,6 +176,12 @@ public struct SQLiteEntryStore: EntryStore {
         return migrator
     }
 
+    /// Whether the folder holding `path` is on a file system mounted read-only.
+    private static func isOnReadOnlyFileSystem(_ path: String) -> Bool {
+        let folder = (path as NSString).deletingLastPathComponent
+        return access(folder.isEmpty ? "." : folder, W_OK) != 0 && errno == EROFS
+    }
+
     /// Turns a database failure into a message that names the file and says what to do (never SQL arguments).
     /// Errors that are not the database's (an invalid seed, say) pass through unchanged.
     static func storeError(_ error: any Error, path: String) -> any Error {
@@ -187,6 +193,8 @@ public struct SQLiteEntryStore: EntryStore {
             return StoreError.make(.locked, "\(path) is locked by another process; wait for it to finish, or stop it, and try again.")
         case .SQLITE_READONLY:
             return StoreError.make(.readOnly, "\(path) is read-only; RumorControl needs to write to it and to its folder (for the -wal and -shm files).")
+        case .SQLITE_CANTOPEN where isOnReadOnlyFileSystem(path):
+            return StoreError.make(.readOnly, "\(path) is on a read-only file system; RumorControl needs to write to it and to its folder (for the -wal and -shm files). Remount it read-write or copy the database elsewhere.")
         case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_AUTH:
             return StoreError.make(.cannotOpen, "cannot open \(path): check that the folder exists and that you may write to it.")
         case .SQLITE_FULL:

@@ -16,6 +16,7 @@ public enum RawHTTP {
     /// A failure to talk to the server.
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     /// A TCP connection to the loopback address.
