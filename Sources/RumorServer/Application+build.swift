@@ -38,8 +38,8 @@ public func buildApplication(
     router.add(middleware: SecurityHeadersMiddleware(https: configuration.baseURL.hasPrefix("https://")))
     router.add(middleware: ProblemMiddleware(renderer: renderer, stylesheet: stylesheetURL))
     router.add(middleware: AuthMiddleware(store: store))
-    SiteRoutes(site: site, matcher: matcher, metrics: metrics, stylesheet: stylesheet).add(to: router)
     let limiter = configuration.labelRateLimit > 0 ? RateLimiter(rate: configuration.labelRateLimit, burst: max(1, 2 * configuration.labelRateLimit)) : nil
+    SiteRoutes(site: site, matcher: matcher, metrics: metrics, stylesheet: stylesheet, limiter: limiter).add(to: router)
     APIRoutes(site: site, matcher: matcher, metrics: metrics, openAPI: try ServerAssets.openAPI(), limiter: limiter).add(to: router)
     LogRoutes(log: log, site: site).add(to: router)
     let workflow = Workflow(site: site, matcher: matcher)

@@ -28,8 +28,8 @@ public struct ServerConfiguration: Sendable {
     public var logOrigin: String?
     /// Who may call the label API: everyone, or only holders of an API token.
     public var labelAccess = LabelAccess.open
-    /// Label requests per second each caller (API token, or client address) may make in the long run (bursts of
-    /// twice as many); 0 turns the limit off.
+    /// Requests that run the matcher (label, batch label, the check form and searches) per second each caller (API
+    /// token, or client address) may make in the long run (bursts of twice as many); 0 turns the limit off.
     public var labelRateLimit = 20.0
     /// How long a browser session lasts.
     public var sessionLifetime: Duration = .seconds(8 * 3600)

@@ -12,6 +12,8 @@ struct SiteRoutes {
     let matcher: MatcherService
     let metrics: ServerMetrics
     let stylesheet: CachedResource
+    /// The per-caller limit shared with the label API: searches and checked posts run the model too.
+    let limiter: RateLimiter?
 
     func add(to router: Router<SiteRequestContext>) {
         let snapshotPage: Handler = { request, _ in try site.current.resource(request) }
@@ -30,6 +32,7 @@ struct SiteRoutes {
         let query = String((fields["q"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars.prefix(500))
         var view = SearchView(chrome: site.chrome(query: query), query: query, hasQuery: !query.isEmpty, resultCount: 0, resultNoun: "results", results: [])
         if !query.isEmpty {
+            try limiter?.take(context.rateLimitKey)
             let index = site.current.search
             let loaded: LoadedMatcher? = if case .ready(let loaded) = matcher.current { loaded } else { nil }
             // A query that reads like a post gets the matcher's opinion too; a few words only need the index.
@@ -66,6 +69,7 @@ struct SiteRoutes {
         let text = fields["text"] ?? ""
         guard text.utf8.count <= limit else { throw Problem.tooLarge("The post", limit: limit) }
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return html(checkPage(text: text, result: nil)) }
+        try limiter?.take(context.rateLimitKey)
         do {
             let result = try await matcher.match([text])[0]
             metrics.recordLabels([result])

@@ -44,7 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Who may call the label API: open or token ($RUMORCONTROL_LABEL_ACCESS; default open).")
     var labelAccess: ServerConfiguration.LabelAccess?
 
-    @Option(name: .long, help: "Label requests per second per caller (token or address), bursts of twice that; 0 for no limit ($RUMORCONTROL_LABEL_RATE_LIMIT; default 20).")
+    @Option(name: .long, help: "Label, check-form and search requests per second per caller (token or address), bursts of twice that; 0 for no limit ($RUMORCONTROL_LABEL_RATE_LIMIT; default 20).")
     var labelRateLimit: Double?
 
     @OptionGroup var matcherOptions: MatcherOptions

@@ -73,7 +73,7 @@ struct SecurityTests {
         }
     }
 
-    @Test("label requests over a caller's rate get 429 with Retry-After; another caller is not affected")
+    @Test("label, check-form and search requests over a caller's rate get 429 with Retry-After; another caller is not affected")
     func rateLimit() async throws {
         var configuration = ServerConfiguration()
         // One request every five seconds, so even a slow, loaded machine cannot refill the bucket between requests.
@@ -86,6 +86,10 @@ struct SecurityTests {
             let limited = try await client.post("/api/v1/label", #"{"text": "hello"}"#)
             try expectProblem(limited, .tooManyRequests)
             #expect(Int(limited.headers[.retryAfter] ?? "") ?? 0 >= 1)
+            // The check form and searches run the model too, and count against the same address.
+            let form = try await client.post("/check", "text=Dead+people+voted", headers: [.contentType: "application/x-www-form-urlencoded"])
+            #expect(form.status == .tooManyRequests && form.text.contains("<html") && form.headers[.retryAfter] != nil)
+            #expect(try await client.get("/search?q=sharpie+ballots").status == .tooManyRequests)
             // A token has its own budget.
             #expect(try await client.post("/api/v1/label", #"{"text": "hello"}"#, headers: bearer(editors().labelToken)).status == .ok)
         }
