@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(name: "RumorCore", swiftSettings: strictSettings),
@@ -55,7 +56,10 @@ let package = Package(
         ),
         .target(
             name: "RumorStore",
-            dependencies: ["RumorCore", "RumorLedger", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "RumorCore", "RumorLedger", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            ],
             resources: [.copy("Resources/kb")],
             swiftSettings: strictSettings
         ),
@@ -97,7 +101,9 @@ let package = Package(
         ),
         .target(
             name: "RumorTestSupport",
-            dependencies: ["RumorCore", "RumorStore"],
+            dependencies: [
+                "RumorCore", "RumorStore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             path: "Tests/RumorTestSupport",
             swiftSettings: strictSettings
         ),

@@ -18,6 +18,14 @@ public struct Draft: Sendable, Hashable {
         case publish(Entry)
         /// Retract a published entry, for a public reason.
         case retract(slug: String, reason: String)
+
+        /// The slug of the entry it changes.
+        public var slug: String {
+            switch self {
+            case .publish(let entry): entry.slug
+            case .retract(let slug, _): slug
+            }
+        }
     }
 
     /// Where the draft stands.
@@ -53,12 +61,7 @@ public struct Draft: Sendable, Hashable {
     }
 
     /// The slug the draft is about.
-    public var slug: String {
-        switch change {
-        case .publish(let entry): entry.slug
-        case .retract(let slug, _): slug
-        }
-    }
+    public var slug: String { change.slug }
 }
 
 /// The editorial rules, in one place, as pure decisions: who may do what to a draft.

@@ -11,7 +11,7 @@ import RumorStore
 /// store and a matcher that loads in the background. `rumorctl serve` and the tests both call this.
 /// - Parameters:
 ///   - configuration: where to listen, the public address, limits.
-///   - store: the entries (SQLite by default).
+///   - store: the entries, editors and log (SQLite by default, or PostgreSQL).
 ///   - logger: the server's logger.
 ///   - onServerRunning: called with the bound port once the server listens (port 0 picks a free one).
 ///   - loadMatcher: builds the matcher; run in the background after the server starts.
@@ -19,7 +19,7 @@ import RumorStore
 /// - Throws: when the store cannot be read or the shipped templates are missing.
 public func buildApplication(
     configuration: ServerConfiguration,
-    store: SQLiteEntryStore,
+    store: any SiteStore,
     logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
     loadMatcher: @escaping @Sendable () async throws -> LoadedMatcher
@@ -27,7 +27,7 @@ public func buildApplication(
     let renderer = try await PageRenderer()
     let stylesheet = try ServerAssets.stylesheet()
     let stylesheetURL = SitePath.stylesheet + "?v=" + stylesheet.etag.trimmingCharacters(in: ["\""]).prefix(12)
-    let keyPath = configuration.logKeyPath ?? ((store.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("rumorcontrol-log.key")
+    let keyPath = configuration.logKeyPath ?? ServerConfiguration.defaultLogKeyPath(for: store)
     let log = try PublicLog(store: store, keyPath: keyPath, origin: configuration.resolvedLogOrigin)
     let site = try await SiteState(store: store, log: log, configuration: configuration, renderer: renderer, stylesheetURL: stylesheetURL)
     let matcher = MatcherService(logger: logger, load: loadMatcher)

@@ -16,7 +16,7 @@ enum CookieName {
 /// anonymous; a token that is unknown or revoked is refused with 401 at once.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = SiteRequestContext
-    let store: SQLiteEntryStore
+    let store: any SiteStore
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context

@@ -12,12 +12,12 @@ import Synchronization
 final class PublicLog: Sendable {
     let signer: NoteSigner
     let origin: String
-    private let store: SQLiteEntryStore
+    private let store: any SiteStore
     private let lastSignedPath: String
     private let lastSigned: Mutex<(checkpoint: Checkpoint, text: String)?>
 
     /// Loads the key at `keyPath`, creating it (mode 0600) when missing.
-    init(store: SQLiteEntryStore, keyPath: String, origin: String) throws {
+    init(store: any SiteStore, keyPath: String, origin: String) throws {
         self.store = store
         self.origin = origin
         lastSignedPath = keyPath + ".checkpoint"
@@ -54,14 +54,14 @@ final class PublicLog: Sendable {
     /// The signed checkpoint of the log as the store holds it now.
     /// - Throws: ``LogSetupError`` when the stored log does not extend the last checkpoint signed.
     func checkpoint() async throws -> String {
-        let (size, root) = try await store.readLog { log in (log.size, try log.root()) }
+        let (size, root) = try await store.logHead()
         if let last = lastSigned.withLock({ $0 }), last.checkpoint.size == size, last.checkpoint.root == root { return last.text }
         let checkpoint = try Checkpoint(origin: origin, size: size, root: root)
         if let last = lastSigned.withLock({ $0 })?.checkpoint {
             guard size >= last.size else {
                 throw LogSetupError("the log in the database has \(size) leaves, fewer than the \(last.size) this server already signed: it was truncated or restored outside RumorControl")
             }
-            let proof = try await store.readLog { log in try log.consistencyProof(from: last.size, to: size) }
+            let proof = try await store.withLogHashes { try $0.consistencyProof(from: last.size, to: size) }
             do {
                 try proof.verify(oldRoot: last.root, newRoot: root)
             } catch {
@@ -83,19 +83,16 @@ final class PublicLog: Sendable {
 
     /// A tile's bytes, or nil when the tree does not have it yet.
     func tile(_ tile: Tile) async throws -> [UInt8]? {
-        try await store.readLog { log in
-            switch tile.kind {
-            case .entries:
-                guard tile.index * Tile.fullWidth + tile.width <= log.size else { return nil }
-                let start = tile.index * Tile.fullWidth
-                return try Tile.encode(entries: try log.leaves(start..<start + tile.width))
-            case .hashes(let level):
-                let span = 1 << (8 * level)
-                guard (tile.index * Tile.fullWidth + tile.width).multipliedReportingOverflow(by: span).partialValue <= log.size,
-                    level < 7
-                else { return nil }
-                return try log.hashTile(tile)
-            }
+        let size = try await store.logSize()
+        switch tile.kind {
+        case .entries:
+            guard tile.index * Tile.fullWidth + tile.width <= size else { return nil }
+            let start = tile.index * Tile.fullWidth
+            return try Tile.encode(entries: try await store.logLeaves(start..<start + tile.width))
+        case .hashes(let level):
+            let span = 1 << (8 * level)
+            guard (tile.index * Tile.fullWidth + tile.width).multipliedReportingOverflow(by: span).partialValue <= size, level < 7 else { return nil }
+            return try await store.withLogHashes { try $0.hashTile(tile) }
         }
     }
 
@@ -103,20 +100,14 @@ final class PublicLog: Sendable {
     func receipt(slug: String, version: Int) async throws -> (receipt: String, leaf: [UInt8])? {
         let checkpoint = try await checkpoint()
         let size = try Checkpoint(text: try Note(parsing: checkpoint).text).size
-        return try await store.readLog { log in
-            guard let index = try log.leafIndex(slug: slug, version: version), index < size else { return nil }
-            let receipt = try Receipt(index: index, checkpoint: checkpoint, reader: log)
-            return (receipt.text, try log.leaves(index..<index + 1)[0])
-        }
+        guard let index = try await store.logLeafIndex(slug: slug, version: version), index < size else { return nil }
+        let receipt = try await store.withLogHashes { try Receipt(index: index, checkpoint: checkpoint, reader: $0) }
+        return (receipt.text, try await store.logLeaves(index..<index + 1)[0])
     }
 
     /// The latest log record of each of `slugs` (what a tombstone shows: reason, time, signers).
     func latestRecords(_ slugs: [String]) async throws -> [String: LogRecord] {
-        try await store.readLog { log in
-            var records: [String: LogRecord] = [:]
-            for slug in slugs { records[slug] = try log.latestRecord(slug: slug) }
-            return records
-        }
+        try await store.latestLogRecords(slugs: slugs)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import RumorStore
 
 /// How the server runs: where it listens, how it names itself, and its limits.
 ///
@@ -21,7 +22,7 @@ public struct ServerConfiguration: Sendable {
     /// Threads that accept connections and answer requests; nil for one per core.
     public var eventLoopThreads: Int?
     /// The file holding the public log's signing key (created, mode 0600, at first start); nil for
-    /// `rumorcontrol-log.key` beside the database.
+    /// ``defaultLogKeyPath(for:)``. Replicas sharing a PostgreSQL database must share this key too.
     public var logKeyPath: String?
     /// The public log's origin (the first line of its checkpoints and its key's name); nil for the site's host
     /// and port followed by `/log`.
@@ -58,5 +59,12 @@ public struct ServerConfiguration: Sendable {
         var url = publicURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
         while url.hasSuffix("/") { url.removeLast() }
         return url
+    }
+
+    /// `rumorcontrol-log.key` beside a SQLite database; for PostgreSQL, in the data folder
+    /// (`~/.local/share/rumorcontrol/`).
+    public static func defaultLogKeyPath(for store: any SiteStore) -> String {
+        let database = (store as? SQLiteEntryStore)?.path ?? DatabaseLocation.defaultPath()
+        return ((database as NSString).deletingLastPathComponent as NSString).appendingPathComponent("rumorcontrol-log.key")
     }
 }

@@ -6,7 +6,7 @@ import Synchronization
 
 /// The live site: the current ``SiteSnapshot`` and what is needed to make the next one.
 final class SiteState: Sendable {
-    let store: SQLiteEntryStore
+    let store: any SiteStore
     let log: PublicLog
     let configuration: ServerConfiguration
     let renderer: PageRenderer
@@ -14,7 +14,7 @@ final class SiteState: Sendable {
     let stylesheetURL: String
     private let snapshot: Mutex<SiteSnapshot>
 
-    init(store: SQLiteEntryStore, log: PublicLog, configuration: ServerConfiguration, renderer: PageRenderer, stylesheetURL: String) async throws {
+    init(store: any SiteStore, log: PublicLog, configuration: ServerConfiguration, renderer: PageRenderer, stylesheetURL: String) async throws {
         self.store = store
         self.log = log
         self.configuration = configuration
@@ -23,7 +23,7 @@ final class SiteState: Sendable {
         snapshot = Mutex(try await Self.build(store: store, log: log, configuration: configuration, renderer: renderer, stylesheet: stylesheetURL))
     }
 
-    private static func build(store: SQLiteEntryStore, log: PublicLog, configuration: ServerConfiguration, renderer: PageRenderer, stylesheet: String)
+    private static func build(store: any SiteStore, log: PublicLog, configuration: ServerConfiguration, renderer: PageRenderer, stylesheet: String)
         async throws -> SiteSnapshot
     {
         let retracted = try await store.entries(status: .retracted).map(\.slug)
@@ -52,17 +52,14 @@ struct SiteRefresher: Service {
     let logger: Logger
 
     func run() async throws {
-        let counter = try site.store.changeCounter()
-        var seen = try counter.value()
-        while !Task.isCancelledOrShuttingDown {
-            try? await Task.sleep(for: .seconds(1))
-            guard let value = try? counter.value(), value != seen else { continue }
-            seen = value
-            do {
-                try await site.refresh()
-                matcher.reload()
-            } catch {
-                logger.error("could not re-render the site after a database change: \(error)")
+        try await cancelWhenGracefulShutdown {
+            for await _ in site.store.changes() {
+                do {
+                    try await site.refresh()
+                    matcher.reload()
+                } catch {
+                    logger.error("could not re-render the site after a database change: \(error)")
+                }
             }
         }
     }

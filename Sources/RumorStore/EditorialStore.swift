@@ -45,14 +45,13 @@ public struct APIToken: Sendable, Hashable {
 
 /// Accounts, sessions, API tokens and the drafts of the two-person workflow, stored beside the entries.
 extension SQLiteEntryStore {
-    /// Creates an account. - Throws: ``StoreError`` when the name is taken or not allowed.
     public func createAccount(name: String, role: Role, passwordHash: String) async throws {
         try await write { db in
             guard try Int.fetchOne(db, sql: "SELECT 1 FROM account WHERE name = ?", arguments: [name]) == nil else {
                 throw StoreError.make(.conflict, "an account named \(name) already exists")
             }
             try db.execute(sql: "INSERT INTO account (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
-                           arguments: [name, role.rawValue, passwordHash, Self.timestamp()])
+                           arguments: [name, role.rawValue, passwordHash, StoreRules.timestamp()])
         }
     }
 
@@ -100,7 +99,7 @@ extension SQLiteEntryStore {
                 throw StoreError.make(.conflict, "a token named \(name) already exists; revoke it or pick another name")
             }
             try db.execute(sql: "INSERT INTO api_token (name, token_hash, scope, created_at) VALUES (?, ?, ?, ?)",
-                           arguments: [name, tokenHash, scope.rawValue, Self.timestamp()])
+                           arguments: [name, tokenHash, scope.rawValue, StoreRules.timestamp()])
         }
     }
 
@@ -124,7 +123,7 @@ extension SQLiteEntryStore {
     /// Revokes a token. - Returns: false when no unrevoked token has the name.
     public func revokeToken(name: String) async throws -> Bool {
         try await write { db in
-            try db.execute(sql: "UPDATE api_token SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", arguments: [Self.timestamp(), name])
+            try db.execute(sql: "UPDATE api_token SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", arguments: [StoreRules.timestamp(), name])
             return db.changesCount > 0
         }
     }
@@ -134,11 +133,11 @@ extension SQLiteEntryStore {
     /// Saves a new draft in the `draft` state.
     public func createDraft(_ change: Draft.Change, author: String) async throws -> Draft {
         try await write { db in
-            let now = Self.timestamp()
-            let (kind, document, reason) = Self.columns(change)
+            let now = StoreRules.timestamp()
+            let (kind, document, reason) = StoreRules.columns(change)
             try db.execute(sql: """
                 INSERT INTO draft (slug, kind, document, reason, author, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'draft', ?, ?)
-                """, arguments: [Self.slug(of: change), kind, document, reason, author, now, now])
+                """, arguments: [change.slug, kind, document, reason, author, now, now])
             return Draft(id: db.lastInsertedRowID, change: change, author: author, state: .draft)
         }
     }
@@ -146,17 +145,17 @@ extension SQLiteEntryStore {
     /// Replaces a draft's change (its author editing it).
     public func updateDraft(id: Int64, change: Draft.Change) async throws {
         try await write { db in
-            let (kind, document, reason) = Self.columns(change)
+            let (kind, document, reason) = StoreRules.columns(change)
             try db.execute(sql: "UPDATE draft SET slug = ?, kind = ?, document = ?, reason = ?, updated_at = ? WHERE id = ?",
-                           arguments: [Self.slug(of: change), kind, document, reason, Self.timestamp(), id])
+                           arguments: [change.slug, kind, document, reason, StoreRules.timestamp(), id])
         }
     }
 
     /// Moves a draft to another state, with a reviewer's comment when it is sent back.
-    public func setDraftState(id: Int64, _ state: Draft.State, comment: String? = nil, reviewer: String? = nil) async throws {
+    public func setDraftState(id: Int64, _ state: Draft.State, comment: String?, reviewer: String?) async throws {
         try await write { db in
             try db.execute(sql: "UPDATE draft SET state = ?, comment = ?, reviewer = COALESCE(?, reviewer), updated_at = ? WHERE id = ?",
-                           arguments: [state.rawValue, comment, reviewer, Self.timestamp(), id])
+                           arguments: [state.rawValue, comment, reviewer, StoreRules.timestamp(), id])
         }
     }
 
@@ -166,7 +165,7 @@ extension SQLiteEntryStore {
     }
 
     /// Drafts, newest first; only those in `states` when given.
-    public func drafts(states: [Draft.State]? = nil) async throws -> [Draft] {
+    public func drafts(states: [Draft.State]?) async throws -> [Draft] {
         try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM draft ORDER BY id DESC").compactMap(Self.draft)
                 .filter { states?.contains($0.state) ?? true }
@@ -179,54 +178,19 @@ extension SQLiteEntryStore {
     ///   retraction names an entry that is not published.
     public func approve(draftID: Int64, reviewer: String) async throws -> ImportOutcome {
         try await write { db in
-            guard let draft = try Row.fetchOne(db, sql: "SELECT * FROM draft WHERE id = ?", arguments: [draftID]).flatMap(Self.draft) else {
-                throw StoreError.make(.conflict, "there is no draft \(draftID)")
-            }
-            guard draft.state == .inReview else { throw StoreError.make(.conflict, "draft \(draftID) is not waiting for review") }
-            guard draft.author != reviewer else { throw StoreError.make(.conflict, "nobody may approve their own draft") }
-            let outcome: ImportOutcome
-            switch draft.change {
-            case .publish(var entry):
-                entry.status = .published
-                outcome = try Self.record([entry], actor: draft.author, reviewer: reviewer, in: db)[0]
-            case .retract(let slug, let reason):
-                guard var entry = try String.fetchOne(db, sql: """
-                    SELECT v.document FROM entry e JOIN entry_version v ON v.slug = e.slug AND v.version = e.latest_version WHERE e.slug = ?
-                    """, arguments: [slug]).map(Self.decode), entry.status == .published
-                else { throw StoreError.make(.conflict, "\(slug) is not a published entry") }
-                entry.status = .retracted
-                outcome = try Self.record([entry], actor: draft.author, reviewer: reviewer, reason: reason, in: db)[0]
-            }
+            let draft = try StoreRules.checkApproval(
+                try Row.fetchOne(db, sql: "SELECT * FROM draft WHERE id = ?", arguments: [draftID]).flatMap(Self.draft), id: draftID, reviewer: reviewer)
+            let (entry, reason) = try StoreRules.approvedEntry(of: draft, current: try Self.latestVersion(slug: draft.slug, in: db))
+            let outcome = try Self.record([entry], actor: draft.author, reviewer: reviewer, reason: reason, in: db)[0]
             try db.execute(sql: "UPDATE draft SET state = 'approved', reviewer = ?, comment = NULL, updated_at = ? WHERE id = ?",
-                           arguments: [reviewer, Self.timestamp(), draftID])
+                           arguments: [reviewer, StoreRules.timestamp(), draftID])
             return outcome
         }
     }
 
-    private static func columns(_ change: Draft.Change) -> (String, String?, String?) {
-        switch change {
-        case .publish(let entry): ("publish", String(decoding: entry.canonicalJSON(), as: UTF8.self), nil)
-        case .retract(_, let reason): ("retract", nil, reason)
-        }
-    }
-
-    private static func slug(of change: Draft.Change) -> String {
-        switch change {
-        case .publish(let entry): entry.slug
-        case .retract(let slug, _): slug
-        }
-    }
-
     private static func draft(_ row: Row) -> Draft? {
-        guard let state = Draft.State(rawValue: row["state"]) else { return nil }
-        let change: Draft.Change
-        if row["kind"] as String == "retract" {
-            change = .retract(slug: row["slug"], reason: row["reason"] ?? "")
-        } else {
-            guard let document = row["document"] as String?, let entry = try? decode(document) else { return nil }
-            change = .publish(entry)
-        }
-        return Draft(id: row["id"], change: change, author: row["author"], state: state, comment: row["comment"])
+        StoreRules.draft(id: row["id"], kind: row["kind"], slug: row["slug"], document: row["document"], reason: row["reason"],
+                         author: row["author"], state: row["state"], comment: row["comment"])
     }
 
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {

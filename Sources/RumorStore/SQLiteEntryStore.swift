@@ -7,9 +7,10 @@ import RumorLedger
 ///
 /// Every version of every entry is kept as canonical JSON in `entry_version`, which triggers make append-only;
 /// `entry` holds one row per slug pointing at its latest version.
-public struct SQLiteEntryStore: EntryStore {
+public struct SQLiteEntryStore: SiteStore {
     /// The database file.
     public let path: String
+    public var location: String { path }
     let pool: DatabasePool
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
@@ -49,7 +50,7 @@ public struct SQLiteEntryStore: EntryStore {
                 try pool.write { db in
                     guard try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'seeded_at'") == nil else { return }
                     _ = try Self.record(entries, actor: "kb-seed", in: db)
-                    try db.execute(sql: "INSERT INTO store_meta (key, value) VALUES ('seeded_at', ?)", arguments: [Self.timestamp()])
+                    try db.execute(sql: "INSERT INTO store_meta (key, value) VALUES ('seeded_at', ?)", arguments: [StoreRules.timestamp()])
                 }
             }
         } catch {
@@ -63,21 +64,17 @@ public struct SQLiteEntryStore: EntryStore {
                 SELECT v.document FROM entry e JOIN entry_version v ON v.slug = e.slug AND v.version = e.latest_version
                 WHERE ?1 IS NULL OR e.status = ?1 ORDER BY e.slug
                 """, arguments: [status?.rawValue])
-            return try documents.map(Self.decode)
+            return try documents.map(StoreRules.decode)
         }
     }
 
     public func entry(slug: String) async throws -> Entry? {
-        try await read { db in
-            try String.fetchOne(db, sql: """
-                SELECT v.document FROM entry e JOIN entry_version v ON v.slug = e.slug AND v.version = e.latest_version WHERE e.slug = ?
-                """, arguments: [slug]).map(Self.decode)
-        }
+        try await read { db in try Self.latestVersion(slug: slug, in: db) }
     }
 
     public func versions(slug: String) async throws -> [Entry] {
         try await read { db in
-            try String.fetchAll(db, sql: "SELECT document FROM entry_version WHERE slug = ? ORDER BY version", arguments: [slug]).map(Self.decode)
+            try String.fetchAll(db, sql: "SELECT document FROM entry_version WHERE slug = ? ORDER BY version", arguments: [slug]).map(StoreRules.decode)
         }
     }
 
@@ -98,18 +95,14 @@ public struct SQLiteEntryStore: EntryStore {
     }
 
     static func record(_ entries: [Entry], actor: String, reviewer: String? = nil, reason: String? = nil, in db: Database) throws -> [ImportOutcome] {
-        let now = timestamp()
+        let now = StoreRules.timestamp()
         let logTime = LogRecord.timestamp(Date())
         var log = try LogAppender(db)
         return try entries.map { incoming in
-            let latest = try String.fetchOne(db, sql: """
-                SELECT v.document FROM entry e JOIN entry_version v ON v.slug = e.slug AND v.version = e.latest_version WHERE e.slug = ?
-                """, arguments: [incoming.slug]).map(decode)
-            if let latest, latest.hasSameContent(as: incoming), latest.status == incoming.status {
-                return ImportOutcome(slug: incoming.slug, version: latest.version, change: .unchanged)
+            let latest = try latestVersion(slug: incoming.slug, in: db)
+            guard let (entry, change) = StoreRules.nextVersion(of: incoming, over: latest) else {
+                return ImportOutcome(slug: incoming.slug, version: latest?.version ?? 0, change: .unchanged)
             }
-            var entry = incoming
-            entry.version = (latest?.version ?? 0) + 1
             let canonical = entry.canonicalJSON()
             let document = String(decoding: canonical, as: UTF8.self)
             if latest == nil {
@@ -125,16 +118,15 @@ public struct SQLiteEntryStore: EntryStore {
                 """, arguments: [entry.slug, entry.version, entry.status.rawValue, document, now, actor])
             // The public record of this version commits in the same transaction as the version itself.
             try log.append(try LogAppender.record(for: entry, canonicalJSON: canonical, author: actor, reviewer: reviewer ?? actor, reason: reason, time: logTime))
-            return ImportOutcome(slug: entry.slug, version: entry.version, change: latest == nil ? .created : .newVersion)
+            return ImportOutcome(slug: entry.slug, version: entry.version, change: change)
         }
     }
 
-    static func decode(_ document: String) throws -> Entry {
-        try JSONDecoder().decode(Entry.self, from: Data(document.utf8))
-    }
-
-    static func timestamp() -> String {
-        Date.now.ISO8601Format(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+    /// The latest version of an entry, read in a transaction.
+    static func latestVersion(slug: String, in db: Database) throws -> Entry? {
+        try String.fetchOne(db, sql: """
+            SELECT v.document FROM entry e JOIN entry_version v ON v.slug = e.slug AND v.version = e.latest_version WHERE e.slug = ?
+            """, arguments: [slug]).map(StoreRules.decode)
     }
 
     /// The schema. Migrations are named and never edited once released; add new ones at the end.

@@ -155,7 +155,7 @@ extension SQLiteEntryStore {
 
     /// A counter that changes whenever anyone (this process, another `rumorctl`, or a tool editing the file) commits a
     /// change to the database; the server polls it to re-render the site.
-    public func changeCounter() throws -> DatabaseChangeCounter {
+    func changeCounter() throws -> DatabaseChangeCounter {
         var configuration = Configuration()
         configuration.readonly = true
         return DatabaseChangeCounter(queue: try DatabaseQueue(path: path, configuration: configuration))
@@ -175,11 +175,46 @@ extension SQLiteEntryStore {
 }
 
 /// SQLite's `data_version` on a connection of its own: it changes when any other connection commits.
-public struct DatabaseChangeCounter: Sendable {
+struct DatabaseChangeCounter: Sendable {
     let queue: DatabaseQueue
 
     /// The current value; compare with an earlier one.
-    public func value() throws -> Int {
+    func value() throws -> Int {
         try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+    }
+}
+
+extension SQLiteEntryStore {
+    public func logSize() async throws -> Int { try await readLog { $0.size } }
+
+    public func logHashes(at indices: [NodeIndex]) async throws -> [Hash] { try await readLog { try $0.hashes(at: indices) } }
+
+    public func logLeaves(_ range: Range<Int>) async throws -> [[UInt8]] { try await readLog { try $0.leaves(range) } }
+
+    public func logLeafIndex(slug: String, version: Int) async throws -> Int? { try await readLog { try $0.leafIndex(slug: slug, version: version) } }
+
+    public func latestLogRecords(slugs: [String]) async throws -> [String: LogRecord] {
+        try await readLog { log in
+            var records: [String: LogRecord] = [:]
+            for slug in slugs { records[slug] = try log.latestRecord(slug: slug) }
+            return records
+        }
+    }
+
+    /// Polls SQLite's `data_version` four times a second: it changes when any other connection, in any process, commits.
+    public func changes() -> AsyncStream<Void> {
+        AsyncStream { continuation in
+            let task = Task {
+                guard let counter = try? changeCounter(), var seen = try? counter.value() else { return continuation.finish() }
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(250))
+                    guard let value = try? counter.value(), value != seen else { continue }
+                    seen = value
+                    continuation.yield()
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
     }
 }

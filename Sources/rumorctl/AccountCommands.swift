@@ -29,7 +29,7 @@ struct UserAddCommand: AsyncParsableCommand {
     @OptionGroup var databaseOptions: DatabaseOptions
 
     func run() async throws {
-        let store = try databaseOptions.openStore()
+        let store = try await databaseOptions.openStore()
         var password: String
         var generated = false
         if isatty(STDIN_FILENO) == 0 {
@@ -76,7 +76,7 @@ struct TokenCreateCommand: AsyncParsableCommand {
     @OptionGroup var databaseOptions: DatabaseOptions
 
     func run() async throws {
-        let store = try databaseOptions.openStore()
+        let store = try await databaseOptions.openStore()
         let secret = Secrets.make()
         do {
             try await store.createToken(name: name, tokenHash: Secrets.hash(secret), scope: scope)
@@ -96,7 +96,7 @@ struct TokenRevokeCommand: AsyncParsableCommand {
     @OptionGroup var databaseOptions: DatabaseOptions
 
     func run() async throws {
-        let store = try databaseOptions.openStore()
+        let store = try await databaseOptions.openStore()
         guard try await store.revokeToken(name: name) else {
             Failure.printError("no live token is named \(name) (rumorctl token list shows them)")
             throw ExitCode.failure
@@ -111,7 +111,7 @@ struct TokenListCommand: AsyncParsableCommand {
     @OptionGroup var databaseOptions: DatabaseOptions
 
     func run() async throws {
-        let store = try databaseOptions.openStore()
+        let store = try await databaseOptions.openStore()
         for token in try await store.tokens() {
             printOut("\(token.name)\t\(token.scope.rawValue)\tcreated \(token.created)\(token.revoked.map { "\trevoked \($0)" } ?? "")")
         }

@@ -8,16 +8,20 @@ struct DatabaseOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The database file.",
-            discussion: "Defaults to $RUMORCONTROL_DATABASE, else ~/.local/share/rumorcontrol/rumorcontrol.sqlite. Created and seeded when missing.",
-            valueName: "path"))
+            "The database: a SQLite file, or a postgres://user@host:5432/database URL.",
+            discussion: """
+                Defaults to $RUMORCONTROL_DATABASE, else ~/.local/share/rumorcontrol/rumorcontrol.sqlite. Created (a file) \
+                or migrated (PostgreSQL) and seeded with the shipped knowledge base when new.
+                """,
+            valueName: "path-or-url"))
     var database: String?
 
     /// Opens the store, seeding a fresh one with the shipped knowledge base; reports failures as exit status 1.
-    func openStore() throws -> SQLiteEntryStore {
-        let path = DatabaseLocation.resolve(flag: database)
+    func openStore() async throws -> any SiteStore {
+        let location = DatabaseLocation.resolve(flag: database)
         do {
-            return try SQLiteEntryStore(path: path, seed: try ShippedKnowledgeBase.entries())
+            if PostgresSiteStore.handles(location) { return try await PostgresSiteStore(url: location, seed: try ShippedKnowledgeBase.entries()) }
+            return try SQLiteEntryStore(path: location, seed: try ShippedKnowledgeBase.entries())
         } catch {
             throw Failure.report(error)
         }

@@ -33,7 +33,7 @@ struct ExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let store = try databaseOptions.openStore()
+            let store = try await databaseOptions.openStore()
             let entries = try await store.entries(status: format == .claimreview ? .published : nil)
             let site = siteURL ?? ProcessInfo.processInfo.environment["RUMORCONTROL_SITE_URL"] ?? SiteURL.defaultBase
             let files: [(name: String, text: String)] = entries.map { entry in

@@ -28,11 +28,11 @@ struct ImportCommand: AsyncParsableCommand {
     func run() async throws {
         do {
             let entries = try EntryFileLoader.load(paths: paths)
-            let store = try databaseOptions.openStore()
+            let store = try await databaseOptions.openStore()
             let outcomes = try await store.record(entries, actor: actor)
             for outcome in outcomes { printOut("\(outcome.slug): \(outcome.change.rawValue) (v\(outcome.version))") }
             let changed = outcomes.filter { $0.change != .unchanged }.count
-            printOut("imported \(changed) of \(outcomes.count) entries into \(store.path)")
+            printOut("imported \(changed) of \(outcomes.count) entries into \(store.location)")
         } catch {
             throw Failure.report(error)
         }

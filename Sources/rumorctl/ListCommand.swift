@@ -18,7 +18,7 @@ struct ListCommand: AsyncParsableCommand {
     var status: EntryStatus?
 
     func run() async throws {
-        let store = try databaseOptions.openStore()
+        let store = try await databaseOptions.openStore()
         let entries: [Entry]
         do {
             entries = try await store.entries(status: status)

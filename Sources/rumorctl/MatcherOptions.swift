@@ -51,7 +51,7 @@ struct MatcherOptions: ParsableArguments {
     /// Builds the matcher over the published entries of the database.
     func makeMatcher(model: MatcherModel? = nil) async throws -> RumorMatcher {
         let embedder = try modelOptions.load()
-        let store = try databaseOptions.openStore()
+        let store = try await databaseOptions.openStore()
         let entries: [Entry]
         do {
             entries = try await store.entries(status: .published)

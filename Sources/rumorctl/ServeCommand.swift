@@ -72,7 +72,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         var logger = Logger(label: "rumorcontrol")
         logger.logLevel = environment["RUMORCONTROL_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .notice
-        let store = try matcherOptions.databaseOptions.openStore()
+        let store = try await matcherOptions.databaseOptions.openStore()
         let model = try matcherOptions.model()
         let modelDirectory = matcherOptions.modelOptions.modelDir
         let base = configuration.baseURL

@@ -17,7 +17,7 @@ struct ShowCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let store = try databaseOptions.openStore()
+        let store = try await databaseOptions.openStore()
         let found: Entry?
         do {
             found = try await store.entry(slug: slug)
