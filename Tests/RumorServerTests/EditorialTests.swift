@@ -24,7 +24,7 @@ struct Editors: Sendable {
     var editToken: String
 
     /// Accounts ana (author), cy (author), bo (reviewer), di (admin) with live sessions, and one token per scope.
-    static func make(in store: SQLiteEntryStore) async throws -> Editors {
+    static func make(in store: any SiteStore) async throws -> Editors {
         func session(_ name: String, _ role: Role) async throws -> Credentials {
             try await store.createAccount(name: name, role: role, passwordHash: try cheapHasher.hash("\(name)-password-123"))
             let secret = Secrets.make()
@@ -42,7 +42,7 @@ struct Editors: Sendable {
     }
 
     /// A store-preparing closure that also hands the editors to the test.
-    static func prepared() -> (prepare: @Sendable (SQLiteEntryStore) async throws -> Void, editors: @Sendable () -> Editors) {
+    static func prepared() -> (prepare: @Sendable (any SiteStore) async throws -> Void, editors: @Sendable () -> Editors) {
         let box = EditorsBox()
         return ({ store in box.set(try await make(in: store)) }, { box.get() })
     }
@@ -65,10 +65,10 @@ func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)",
 
 @Suite("Editorial workflow over HTTP")
 struct EditorialTests {
-    @Test("an author drafts and submits; nobody approves their own draft; an author cannot publish; a reviewer publishes and the log grows")
-    func twoPersonRule() async throws {
+    @Test("an author drafts and submits; nobody approves their own draft; an author cannot publish; a reviewer publishes and the log grows", arguments: StoreBackend.available)
+    func twoPersonRule(_ backend: StoreBackend) async throws {
         let (prepare, editors) = Editors.prepared()
-        try await withLiveServer(waitForMatcher: false, prepare: prepare) { client in
+        try await withLiveServer(backend: backend, waitForMatcher: false, prepare: prepare) { client in
             let people = editors()
             var entry = try Fixtures.entry("trump-won")
             entry.reality += " Every state's certified results are public."
@@ -105,10 +105,10 @@ struct EditorialTests {
         }
     }
 
-    @Test("a retraction needs a reason, and a retracted entry stays up as a tombstone with the reason and both signers")
-    func retraction() async throws {
+    @Test("a retraction needs a reason, and a retracted entry stays up as a tombstone with the reason and both signers", arguments: StoreBackend.available)
+    func retraction(_ backend: StoreBackend) async throws {
         let (prepare, editors) = Editors.prepared()
-        try await withLiveServer(waitForMatcher: false, prepare: prepare) { client in
+        try await withLiveServer(backend: backend, waitForMatcher: false, prepare: prepare) { client in
             let people = editors()
             let blank = try await client.post("/api/v1/drafts/retractions", #"{"slug": "watermarked-ballots", "reason": "  "}"#, headers: people.author.apiHeaders)
             try expectProblem(blank, .unprocessableContent)
@@ -127,10 +127,10 @@ struct EditorialTests {
         }
     }
 
-    @Test("signing in needs the form's token and the right password, and is throttled after repeated failures")
-    func signIn() async throws {
+    @Test("signing in needs the form's token and the right password, and is throttled after repeated failures", arguments: StoreBackend.available)
+    func signIn(_ backend: StoreBackend) async throws {
         let (prepare, _) = Editors.prepared()
-        try await withLiveServer(waitForMatcher: false, prepare: prepare) { client in
+        try await withLiveServer(backend: backend, waitForMatcher: false, prepare: prepare) { client in
             let form = try await client.get("/login")
             let cookie = try #require(form.headers[.setCookie]).split(separator: ";")[0]
             let csrf = try #require(form.text.components(separatedBy: "name=\"csrf\" value=\"").dropFirst().first?.prefix { $0 != "\"" })
@@ -147,12 +147,12 @@ struct EditorialTests {
         }
     }
 
-    @Test("authorization matrix: every editor and API route against every kind of caller")
-    func authorizationMatrix() async throws {
+    @Test("authorization matrix: every editor and API route against every kind of caller", arguments: StoreBackend.available)
+    func authorizationMatrix(_ backend: StoreBackend) async throws {
         let (prepare, editors) = Editors.prepared()
         var configuration = ServerConfiguration()
         configuration.labelAccess = .token
-        try await withLiveServer(configuration: configuration, prepare: prepare) { client in
+        try await withLiveServer(configuration: configuration, backend: backend, prepare: prepare) { client in
             let people = editors()
             let entry = try Fixtures.entry("double-voting").jsonValue.serialized(pretty: false)
             // A draft by ana waiting for review, for the approve and show rows.

@@ -27,22 +27,24 @@ func seedPost() throws -> String {
     try #require(Fixtures.jsonLines(Fixtures.devPosts).first { $0["id"] as? String == "d-seed" }?["text"] as? String)
 }
 
-/// Runs `body` against a live server (a real socket on a free port) on a fresh database seeded with the shipped
-/// knowledge base, once the matcher is ready (or at once when `waitForMatcher` is false).
+/// Runs `body` against a live server (a real socket on a free port) on a fresh database of `backend` seeded with the
+/// shipped knowledge base, once the matcher is ready (or at once when `waitForMatcher` is false).
 func withLiveServer(
     configuration: ServerConfiguration = ServerConfiguration(),
+    backend: StoreBackend = .sqlite,
     waitForMatcher: Bool = true,
-    prepare: @escaping @Sendable (SQLiteEntryStore) async throws -> Void = { _ in },
+    prepare: @escaping @Sendable (any SiteStore) async throws -> Void = { _ in },
     loadMatcher: @escaping @Sendable () async throws -> LoadedMatcher = {
         // The first caller builds it for seconds; the others wait. Neither may block the threads that run tasks.
         try await NIOThreadPool.singleton.runIfActive { try sharedLoadedMatcher.get() }
     },
     _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
-    try await withTemporaryFolder { folder in
+    try await withTemporaryFolder { folder in try await backend.withFreshDatabase { location in
         var configuration = configuration
         configuration.publicURL = configuration.publicURL ?? testSiteURL
-        let store = try SQLiteEntryStore(path: folder.appendingPathComponent("site.sqlite").path, seed: try ShippedKnowledgeBase.entries())
+        configuration.logKeyPath = configuration.logKeyPath ?? folder.appendingPathComponent("log.key").path
+        let store = try await backend.open(location, seed: try ShippedKnowledgeBase.entries())
         try await prepare(store)
         var logger = Logger(label: "rumorcontrol-test")
         logger.logLevel = .warning
@@ -60,7 +62,7 @@ func withLiveServer(
             }
             try await body(client)
         }
-    }
+    } }
 }
 
 extension TestResponse {

@@ -46,7 +46,7 @@ struct TamperTests {
         let (prepare, editors) = Editors.prepared()
         let path = PathBox()
         try await withLiveServer(waitForMatcher: false, prepare: { store in
-            path.value = store.path
+            path.value = store.location
             try await prepare(store)
         }) { client in
             let people = editors()
