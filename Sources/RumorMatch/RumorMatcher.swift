@@ -60,7 +60,9 @@ public struct RumorMatcher: Sendable {
     ///   - entries: the entries to match; those not published are left out.
     ///   - embedder: the loaded sentence embedder.
     ///   - configuration: the model and the notice's settings.
-    public init(entries: [Entry], embedder: SentenceEmbedder, configuration: Configuration) {
+    ///   - previous: a matcher over an earlier set of entries with the same embedder; texts it embedded are reused.
+    public init(entries: [Entry], embedder: SentenceEmbedder, configuration: Configuration, reusing previous: RumorMatcher? = nil) {
+        let reusable = previous.map { [$0.rumorAnchors, $0.realityAnchors, $0.correctionAnchors] } ?? []
         let published = entries.filter { $0.status == .published }
         self.entries = published
         self.embedder = embedder
@@ -86,12 +88,13 @@ public struct RumorMatcher: Sendable {
         keywordTerms = published.map { entry in entry.keywords.map { LexicalAnalyzer.terms(NormalizedText($0, dictionary: dictionary).text) } }
         rumorAnchors = AnchorSet(
             texts: published.enumerated().flatMap { index, entry in ([entry.rumor, entry.title] + entry.phrasings).map { (index, $0) } },
-            embedder: embedder, dictionary: dictionary)
+            embedder: embedder, dictionary: dictionary, reusing: reusable)
         realityAnchors = AnchorSet(
             texts: published.enumerated().flatMap { index, entry in Self.sentences(entry.reality + " " + entry.details).map { (index, $0) } },
-            embedder: embedder, dictionary: dictionary)
+            embedder: embedder, dictionary: dictionary, reusing: reusable)
         correctionAnchors = AnchorSet(
-            texts: published.enumerated().flatMap { index, entry in entry.corrections.map { (index, $0) } }, embedder: embedder, dictionary: dictionary)
+            texts: published.enumerated().flatMap { index, entry in entry.corrections.map { (index, $0) } }, embedder: embedder, dictionary: dictionary,
+            reusing: reusable)
     }
 
     /// The labels for one post.
@@ -252,10 +255,23 @@ public struct RumorMatcher: Sendable {
 struct AnchorSet: Sendable {
     let vectors: [Float]
     let owners: [Int]
+    /// The normalised texts, in the order of `owners`.
+    let texts: [String]
 
-    init(texts: [(owner: Int, text: String)], embedder: SentenceEmbedder, dictionary: Set<String>) {
+    /// Embeds the texts, except those already embedded in `previous` (a matcher rebuilt after one entry changed
+    /// embeds only that entry's texts).
+    init(texts: [(owner: Int, text: String)], embedder: SentenceEmbedder, dictionary: Set<String>, reusing previous: [AnchorSet] = []) {
+        let dimension = SentenceEmbedder.dimension
         owners = texts.map(\.owner)
-        vectors = embedder.embed(texts.map { NormalizedText($0.text, dictionary: dictionary).text }, batchSize: 32, threads: 1).flatMap { $0 }
+        self.texts = texts.map { NormalizedText($0.text, dictionary: dictionary).text }
+        var known: [String: ArraySlice<Float>] = [:]
+        for set in previous {
+            for (index, text) in set.texts.enumerated() { known[text] = set.vectors[index * dimension..<(index + 1) * dimension] }
+        }
+        var missing: [String] = []
+        for text in self.texts where known[text] == nil && !missing.contains(text) { missing.append(text) }
+        for (text, vector) in zip(missing, embedder.embed(missing, batchSize: 32, threads: 1)) { known[text] = vector[...] }
+        vectors = self.texts.flatMap { known[$0]! }
     }
 
     /// For each segment vector, the best cosine similarity to any anchor of each entry.

@@ -340,7 +340,8 @@ public final class PostgresSiteStore: SiteStore {
     /// Listens on the change channel (on a pooled connection held for the purpose, reconnecting after failures), and
     /// also compares the log's size every five seconds in case a notification was lost.
     public func changes() -> AsyncStream<Void> {
-        AsyncStream { continuation in
+        // A burst of commits comes out as one change: whoever listens refreshes once.
+        AsyncStream(Void.self, bufferingPolicy: .bufferingNewest(1)) { continuation in
             let listener = Task {
                 while !Task.isCancelled {
                     do {

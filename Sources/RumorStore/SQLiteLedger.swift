@@ -203,7 +203,8 @@ extension SQLiteEntryStore {
 
     /// Polls SQLite's `data_version` four times a second: it changes when any other connection, in any process, commits.
     public func changes() -> AsyncStream<Void> {
-        AsyncStream { continuation in
+        // A burst of commits comes out as one change: whoever listens refreshes once.
+        AsyncStream(Void.self, bufferingPolicy: .bufferingNewest(1)) { continuation in
             let task = Task {
                 guard let counter = try? changeCounter(), var seen = try? counter.value() else { return continuation.finish() }
                 while !Task.isCancelled {

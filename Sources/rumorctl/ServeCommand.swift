@@ -7,6 +7,7 @@ import RumorCore
 import RumorMatch
 import RumorServer
 import RumorStore
+import Synchronization
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -78,6 +79,8 @@ struct ServeCommand: AsyncParsableCommand {
         let base = configuration.baseURL
         let host = configuration.host
         let publicURL = configuration.publicURL
+        // The model is read from disk once; a reload after a publish embeds only the texts that changed.
+        let lastLoaded = Mutex<LoadedMatcher?>(nil)
         let application = try await buildApplication(
             configuration: configuration, store: store, logger: logger,
             onServerRunning: { port in
@@ -88,9 +91,13 @@ struct ServeCommand: AsyncParsableCommand {
                 let entries = try await store.entries(status: .published)
                 // Loading takes seconds of CPU: do it on the thread pool, not on the threads that answer requests.
                 return try await NIOThreadPool.singleton.runIfActive {
-                    let embedder = try SentenceEmbedder(modelDirectory: modelDirectory)
-                    let matcher = RumorMatcher(entries: entries, embedder: embedder, configuration: .init(model: model, siteURL: base))
-                    return LoadedMatcher(matcher: matcher, embedder: embedder)
+                    let previous = lastLoaded.withLock { $0 }
+                    let embedder = try previous?.embedder ?? SentenceEmbedder(modelDirectory: modelDirectory)
+                    let matcher = RumorMatcher(
+                        entries: entries, embedder: embedder, configuration: .init(model: model, siteURL: base), reusing: previous?.matcher)
+                    let loaded = LoadedMatcher(matcher: matcher, embedder: embedder)
+                    lastLoaded.withLock { $0 = loaded }
+                    return loaded
                 }
             })
         do {

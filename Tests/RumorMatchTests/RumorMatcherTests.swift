@@ -32,6 +32,24 @@ struct RumorMatcherTests {
         }
     }
 
+    @Test("a matcher rebuilt after a publish, reusing the previous one's embeddings, labels as a fresh build does")
+    func incrementalRebuild() throws {
+        let entries = try ShippedKnowledgeBase.entries()
+        let embedder = try sharedEmbedder.get()
+        let model = try MatcherModel.shipped()
+        // Before: one entry missing and another worded differently; after: the shipped set.
+        var changed = entries
+        changed[1].reality = "An older wording of this entry's reality."
+        let before = RumorMatcher(entries: Array(changed.dropFirst()), embedder: embedder, configuration: .init(model: model))
+        let rebuilt = RumorMatcher(entries: entries, embedder: embedder, configuration: .init(model: model), reusing: before)
+        let fresh = try sharedMatcher.get()
+        let posts = try Fixtures.jsonLines(Fixtures.devPosts).prefix(40).compactMap { $0["text"] as? String }
+        for (post, (a, b)) in zip(posts, zip(rebuilt.match(posts), fresh.match(posts))) {
+            #expect(a.labels.map(\.slug) == b.labels.map(\.slug) && a.review.map(\.slug) == b.review.map(\.slug), "\(post.prefix(60))")
+            for (x, y) in zip(a.labels + a.review, b.labels + b.review) { #expect(abs(x.score - y.score) < 1e-3) }
+        }
+    }
+
     @Test("a post that corrects a rumor is not labelled")
     func refutationNotLabelled() throws {
         let matcher = try sharedMatcher.get()
