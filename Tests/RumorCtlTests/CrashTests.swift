@@ -14,19 +14,9 @@ struct CrashTests {
         try await withTemporaryFolder { folder in
             let database = folder.appendingPathComponent("site.sqlite")
             let store = try SQLiteEntryStore(path: database.path, seed: try ShippedKnowledgeBase.entries())
-            try await store.createAccount(name: "ana", role: .author, passwordHash: try PasswordHasher(rounds: 1 << 10).hash("ana-password-123"))
-            try await store.createAccount(name: "bo", role: .reviewer, passwordHash: try PasswordHasher(rounds: 1 << 10).hash("bo-password-1234"))
-            let secret = Secrets.make()
-            let csrf = Secrets.make()
-            try await store.createSession(tokenHash: Secrets.hash(secret), account: "bo", csrfToken: csrf, expires: Date().addingTimeInterval(86_400))
-            var template = try ShippedKnowledgeBase.entries()[0]
-            var pending: [Int64] = []
-            for index in 0..<(Self.kills * 3) {
-                template.slug = "crash-\(index)"
-                let draft = try await store.createDraft(.publish(template), author: "ana")
-                try await store.setDraftState(id: draft.id, .inReview)
-                pending.append(draft.id)
-            }
+            let fixture = try await ReviewFixture.prepare(store, drafts: Self.kills * 3, prefix: "crash")
+            let (secret, csrf) = (fixture.secret, fixture.csrf)
+            var pending = fixture.drafts
             let state = folder.appendingPathComponent("monitor.json").path
             var acknowledged: [Int64] = []
             var lastAnswers: [String] = []

@@ -123,24 +123,10 @@ struct StorageFailureTests {
         #expect(try Self.integrity(database) == "ok")
     }
 
-    /// Seeds the database, adds an author and a reviewer with a session, and puts `drafts` new entries in review.
+    /// Seeds the database and prepares `drafts` drafts for review.
     static func prepareReview(database: URL, drafts count: Int) async throws -> (secret: String, csrf: String, drafts: [Int64]) {
-        let store = try SQLiteEntryStore(path: database.path, seed: try ShippedKnowledgeBase.entries())
-        let hasher = PasswordHasher(rounds: 1 << 10)
-        try await store.createAccount(name: "ana", role: .author, passwordHash: try hasher.hash("ana-password-123"))
-        try await store.createAccount(name: "bo", role: .reviewer, passwordHash: try hasher.hash("bo-password-1234"))
-        let secret = Secrets.make()
-        let csrf = Secrets.make()
-        try await store.createSession(tokenHash: Secrets.hash(secret), account: "bo", csrfToken: csrf, expires: Date().addingTimeInterval(86_400))
-        var template = try ShippedKnowledgeBase.entries()[0]
-        var drafts: [Int64] = []
-        for index in 0..<count {
-            template.slug = "published-under-pressure-\(index)"
-            let draft = try await store.createDraft(.publish(template), author: "ana")
-            try await store.setDraftState(id: draft.id, .inReview)
-            drafts.append(draft.id)
-        }
-        return (secret, csrf, drafts)
+        let fixture = try await ReviewFixture.prepare(try SQLiteEntryStore(path: database.path, seed: try ShippedKnowledgeBase.entries()), drafts: count)
+        return (fixture.secret, fixture.csrf, fixture.drafts)
     }
 
     static func publishedCount(_ database: URL) async throws -> Int {

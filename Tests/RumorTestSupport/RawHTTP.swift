@@ -78,11 +78,11 @@ public enum RawHTTP {
         return try connection.receive(until: { _ in false })
     }
 
-    /// POSTs an empty body with extra headers on a new connection; returns everything the server answered.
-    public static func post(port: Int, path: String, headers: [String: String]) throws -> String {
+    /// POSTs a body (empty by default) with extra headers on a new connection; returns everything the server answered.
+    public static func post(port: Int, path: String, headers: [String: String], body: String = "") throws -> String {
         let connection = try Connection(port: port)
         let extra = headers.map { "\($0.key): \($0.value)\r\n" }.joined()
-        try connection.send("POST \(path) HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\(extra)\r\n")
+        try connection.send("POST \(path) HTTP/1.1\r\nHost: localhost\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\(extra)\r\n" + body)
         return try connection.receive(until: { _ in false })
     }
 

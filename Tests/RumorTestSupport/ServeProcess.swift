@@ -12,9 +12,14 @@ public final class ServeProcess: @unchecked Sendable {
 
     /// Starts `rumorctl serve --port 0` with more arguments and waits until it prints its address.
     /// - Throws: when it exits before listening.
-    public init(database: URL, arguments: [String] = [], environment: [String: String] = [:]) throws {
+    public convenience init(database: URL, arguments: [String] = [], environment: [String: String] = [:]) throws {
+        try self.init(databaseLocation: database.path, arguments: arguments, environment: environment)
+    }
+
+    /// Starts `rumorctl serve --port 0` on a database file or URL, and waits until it prints its address.
+    public init(databaseLocation: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
         process.executableURL = Rumorctl.executable
-        process.arguments = ["serve", "--port", "0", "--database", database.path] + arguments
+        process.arguments = ["serve", "--port", "0", "--database", databaseLocation] + arguments
         process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("RUMORCONTROL_") }.merging(environment) { $1 }
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
