@@ -7,6 +7,7 @@
 # Needs: swift build -c release; Debian's wrk, hey and nginx (installed here when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/bench-lib.sh
 rounds=3
 duration=10
 while (($#)); do
@@ -35,11 +36,7 @@ trap cleanup EXIT
 
 "$binary" serve --port "$app_port" --database "$work/bench.sqlite" --label-rate-limit 0 2>"$work/serve.log" &
 app_pid=$!
-for _ in $(seq 1 300); do
-    curl -fs "http://127.0.0.1:$app_port/readyz" >/dev/null 2>&1 && break
-    sleep 0.1
-done
-curl -fs "http://127.0.0.1:$app_port/readyz" >/dev/null || { echo "bench-site: the server did not become ready" >&2; cat "$work/serve.log" >&2; exit 1; }
+wait_ready "$app_port" "$work/serve.log"
 
 slug=machines-switched-votes
 mkdir -p "$work/static/rumors"
@@ -66,27 +63,7 @@ nginx -c "$work/nginx.conf" -p "$work"
 sleep 0.5
 curl -fs "http://127.0.0.1:$nginx_port/rumors/$slug" | cmp -s - "$work/static/rumors/$slug.html" || { echo "bench-site: nginx does not serve the page" >&2; exit 1; }
 
-cat > "$work/label.lua" <<'LUA'
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{"text": "Dominion machines switched votes from Trump to Biden in Michigan, and dead people voted too"}'
-LUA
-
-# One wrk run: prints "requests_per_s p99_ms".
-measure() {
-    local url=$1 script=${2:-}
-    local args=(-t1 -c32 "-d${duration}s" --latency)
-    [[ -n "$script" ]] && args+=(-s "$script")
-    wrk "${args[@]}" "$url" | python3 -c '
-import re, sys
-text = sys.stdin.read()
-rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", text).groups()
-p99 = float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-if errors: sys.exit(f"bench-site: {errors.group(1)} error responses")
-print(rate, p99)'
-}
+write_label_script
 
 declare -A results
 targets=("nginx static entry page|http://127.0.0.1:$nginx_port/rumors/$slug|"

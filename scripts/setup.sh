@@ -9,8 +9,8 @@ cd "$(dirname "$0")/.."
 packages=(libsqlite3-dev libopenblas-dev)
 python_packages=()
 if [[ "${1:-}" == "--test" ]]; then
-    # Chromium for the browser test, with a font so its screenshots show text.
-    packages+=(chromium fonts-dejavu-core)
+    # Chromium for the browser test, with a font so its screenshots show text; PostgreSQL for the second backend.
+    packages+=(chromium fonts-dejavu-core postgresql)
     python_packages+=(jsonschema)
 fi
 

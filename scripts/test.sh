@@ -1,9 +1,22 @@
 #!/usr/bin/env bash
-# Installs what the tests need (see scripts/setup.sh) and runs the whole test suite.
+# Installs what the tests need (see scripts/setup.sh), starts a throwaway PostgreSQL on loopback (scripts/postgres.sh)
+# so the store, workflow and replica tests run on both backends, and runs the whole test suite.
+# Set RUMORCONTROL_TEST_POSTGRES to a server's URL to use that one instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
+if [[ -z "${RUMORCONTROL_TEST_POSTGRES:-}" ]]; then
+    RUMORCONTROL_TEST_POSTGRES=$(scripts/postgres.sh start)
+    export RUMORCONTROL_TEST_POSTGRES
+    trap 'scripts/postgres.sh stop' EXIT
+fi
 swift build --build-tests
-swift test --skip-build "$@"
+if (($#)); then
+    swift test --skip-build "$@"
+else
+    # The replica tests run alone afterwards: they time how fast one replica follows another.
+    swift test --skip-build --skip ReplicaTests
+    swift test --skip-build --filter ReplicaTests
+fi
 # A short fuzzing pass over the input parsers (libFuzzer, AddressSanitizer); see scripts/fuzz.sh for longer ones.
 scripts/fuzz.sh --runs 20000

