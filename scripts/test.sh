@@ -20,3 +20,6 @@ else
 fi
 # A short fuzzing pass over the input parsers (libFuzzer, AddressSanitizer); see scripts/fuzz.sh for longer ones.
 scripts/fuzz.sh --runs 20000
+# A short soak at a low rate against the debug build, so the soak script keeps working (the 10-minute run on a
+# release build is in BENCHMARKS.md).
+python3 scripts/soak.py --binary .build/debug/rumorctl --duration 20 --scale 0.1
