@@ -1,5 +1,35 @@
-# Shared by the load benchmarks (source it): wrk runs and the label request body.
-# Needs $duration (seconds per run) and $work (a scratch folder) set by the caller.
+# Shared by the load benchmarks (source it): options, tools, wrk runs and the label request body.
+
+# Sets $rounds and $duration from --rounds N and --duration SECONDS (defaults 3 and 10); $1 is the script's name.
+parse_bench_options() {
+    local name=$1
+    shift
+    rounds=3
+    duration=10
+    while (($#)); do
+        case "$1" in
+            --rounds) rounds="$2"; shift 2 ;;
+            --duration) duration="$2"; shift 2 ;;
+            *) echo "usage: scripts/$name [--rounds N] [--duration SECONDS]" >&2; exit 2 ;;
+        esac
+    done
+}
+
+# Installs Debian's packages for the commands named (command:package, or a command that is its package's name)
+# when missing, and checks that the release build exists; sets $binary and $work (a scratch folder).
+prepare_bench() {
+    local entry command package sudo=""
+    [[ $(id -u) -eq 0 ]] || sudo="sudo"
+    for entry in "$@"; do
+        command=${entry%%:*}
+        package=${entry#*:}
+        command -v "$command" >/dev/null || $sudo apt-get install -y -q "$package" >&2
+    done
+    binary=.build/release/rumorctl
+    [[ -x "$binary" ]] || { echo "benchmark: build first: swift build -c release --product rumorctl" >&2; exit 1; }
+    work=$(mktemp -d)
+    chmod 755 "$work"
+}
 
 # Writes the wrk script that POSTs one label request, to $work/label.lua.
 write_label_script() {

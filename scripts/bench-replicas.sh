@@ -8,23 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bench-lib.sh
-rounds=3
-duration=10
-while (($#)); do
-    case "$1" in
-        --rounds) rounds="$2"; shift 2 ;;
-        --duration) duration="$2"; shift 2 ;;
-        *) echo "usage: scripts/bench-replicas.sh [--rounds N] [--duration SECONDS]" >&2; exit 2 ;;
-    esac
-done
-for tool in wrk nginx psql; do
-    command -v "$tool" >/dev/null || { sudo=""; [[ $(id -u) -eq 0 ]] || sudo="sudo"; $sudo apt-get install -y -q "${tool/psql/postgresql}" >&2; }
-done
-binary=.build/release/rumorctl
-[[ -x "$binary" ]] || { echo "bench-replicas: build first: swift build -c release --product rumorctl" >&2; exit 1; }
-
-work=$(mktemp -d)
-chmod 755 "$work"
+parse_bench_options bench-replicas.sh "$@"
+prepare_bench wrk nginx psql:postgresql
 admin=$(RUMORCONTROL_PG_PORT=54339 RUMORCONTROL_PG_DATA="$work/postgres" scripts/postgres.sh start)
 database="${admin%/postgres*}/bench?sslmode=disable"
 pids=()
@@ -39,7 +24,9 @@ psql -q "$admin" -c "CREATE DATABASE bench" >&2
 
 start_server() {
     local port=$1 database=$2 name=$3
-    "$binary" serve --port "$port" --database "$database" --log-key "$work/$name.key" --label-rate-limit 0 2>"$work/$name.log" &
+    # Replicas name themselves by the proxy's address, so they share one log origin and key.
+    "$binary" serve --port "$port" --database "$database" --log-key "$work/$name.key" --site-url http://127.0.0.1:18210 \
+        --label-rate-limit 0 2>"$work/$name.log" &
     pids+=($!)
 }
 start_server 18211 "$database" replica

@@ -8,23 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bench-lib.sh
-rounds=3
-duration=10
-while (($#)); do
-    case "$1" in
-        --rounds) rounds="$2"; shift 2 ;;
-        --duration) duration="$2"; shift 2 ;;
-        *) echo "usage: scripts/bench-site.sh [--rounds N] [--duration SECONDS]" >&2; exit 2 ;;
-    esac
-done
-for tool in wrk hey nginx; do
-    command -v "$tool" >/dev/null || { sudo=""; [[ $(id -u) -eq 0 ]] || sudo="sudo"; $sudo apt-get install -y -q "$tool" >&2; }
-done
-binary=.build/release/rumorctl
-[[ -x "$binary" ]] || { echo "bench-site: build first: swift build -c release --product rumorctl" >&2; exit 1; }
-
-work=$(mktemp -d)
-chmod 755 "$work"
+parse_bench_options bench-site.sh "$@"
+prepare_bench wrk hey nginx
 app_port=18181
 nginx_port=18182
 cleanup() {

@@ -128,7 +128,10 @@ struct ReplicaTests {
     }
 
     static func replica(_ url: String, folder: URL) throws -> ServeProcess {
-        try ServeProcess(databaseLocation: url, arguments: ["--log-key", folder.appendingPathComponent("log.key").path, "--label-rate-limit", "0"])
+        // Replicas share the public address (the proxy's), so they name the log alike and sign with one key.
+        try ServeProcess(
+            databaseLocation: url,
+            arguments: ["--log-key", folder.appendingPathComponent("log.key").path, "--site-url", "https://rumors.test", "--label-rate-limit", "0"])
     }
 
     static func waitReady(_ port: Int) async throws {
