@@ -75,6 +75,35 @@ for round in $(seq 1 "$rounds"); do
     done
 done
 
+# How fast a replica follows a change made elsewhere: import a new entry into the shared database (recorded as a
+# publish on any replica would be) and time, from the import's commit, until the second replica labels a post
+# that states it. Median of 5 entries.
+echo "bench-replicas: propagation" >&2
+propagation=$(python3 - "$binary" "$database" 18212 "$work" <<'PY'
+import json, statistics, subprocess, sys, time, urllib.request
+binary, database, port, work = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+template = json.load(open("kb/trump-won.json"))
+delays = []
+for index in range(5):
+    entry = dict(template, slug=f"bamboo-ballots-{index}", title=f"Bamboo fibres in ballots, claim {index}",
+                 rumor=f"Ballots in county {index} contain bamboo fibres, proving they were printed in Asia and flown in.",
+                 phrasings=[f"Auditors found bamboo in the ballot paper of county {index}, so the ballots came from China."],
+                 keywords=["bamboo", "ballot paper"])
+    path = f"{work}/entry-{index}.json"
+    json.dump(entry, open(path, "w"))
+    subprocess.run([binary, "import", path, "--database", database], check=True, stdout=subprocess.DEVNULL)
+    start = time.monotonic()
+    while time.monotonic() - start < 30:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/label", data=json.dumps({"text": entry["rumor"]}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        if entry["slug"] in urllib.request.urlopen(request).read().decode():
+            break
+        time.sleep(0.005)
+    delays.append(time.monotonic() - start)
+print(f"{statistics.median(delays) * 1000:.0f} {max(delays) * 1000:.0f}")
+PY
+)
+
 python3 - "$rounds" <<PY
 import statistics, sys
 rows = {}
@@ -88,3 +117,6 @@ for name, text in rows.items():
     rate, p99 = parse(text)
     print(f"| {name} | {rate:,.0f} | {p99:.2f} |")
 PY
+read -r median worst <<<"$propagation"
+echo
+echo "A change committed through another process reaches the second replica's labels in $median ms (median of 5; worst $worst ms)."

@@ -121,6 +121,26 @@ extension PostgresSiteStore {
             )
             """,
         ]),
+        ("v3-change-notifications", [
+            // Whoever commits a change to the record (a replica, a tool, someone at a psql prompt), every replica hears
+            // of it; the notification is sent at commit, once per transaction.
+            """
+            CREATE FUNCTION rumorcontrol_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN PERFORM pg_notify('\(changeChannel)', ''); RETURN NULL; END $$
+            """,
+            """
+            CREATE TRIGGER entry_changes_are_announced AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON entry
+            FOR EACH STATEMENT EXECUTE FUNCTION rumorcontrol_notify_change()
+            """,
+            """
+            CREATE TRIGGER entry_version_changes_are_announced AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON entry_version
+            FOR EACH STATEMENT EXECUTE FUNCTION rumorcontrol_notify_change()
+            """,
+            """
+            CREATE TRIGGER log_changes_are_announced AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON log_leaf
+            FOR EACH STATEMENT EXECUTE FUNCTION rumorcontrol_notify_change()
+            """,
+        ]),
     ]
 
     /// Applies the migrations this database lacks, one process at a time (replicas starting together wait in turn).

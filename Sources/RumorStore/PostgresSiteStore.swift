@@ -10,8 +10,8 @@ import RumorLedger
 /// The public log has one writer at a time: every transaction that records an entry version first takes a
 /// transaction-scoped advisory lock, then reads the log's right edge, appends the leaf and its tree nodes and the
 /// version, and commits. Two replicas publishing at the same moment so produce one linear log; checkpoints are
-/// signed over committed state only. Each such transaction also sends a notification (`LISTEN/NOTIFY`) that the
-/// other replicas turn into a refresh of their pages and matcher.
+/// signed over committed state only. Triggers send a notification (`LISTEN/NOTIFY`) at the commit of any change to
+/// the entries or the log, which the replicas turn into a refresh of their pages and matcher.
 public final class PostgresSiteStore: SiteStore {
     /// The database URL without its password.
     public let location: String
@@ -59,7 +59,7 @@ public final class PostgresSiteStore: SiteStore {
         running = Task { await client.run() }
         do {
             // The pool retries a refused connection for ever; a server that cannot be reached at all is an error.
-            try await Self.within(connectTimeout, StoreError.make(.cannotOpen, "cannot reach the PostgreSQL server \(location) within \(connectTimeout); check that it runs and that the URL is right.")) {
+            try await Self.within(connectTimeout, StoreError.make(.cannotOpen, "cannot connect to the PostgreSQL server \(location) within \(connectTimeout): check that it runs, and the URL's host, port, user, password and database (which must exist).")) {
                 try await client.query("SELECT 1", logger: logger)
             }
             try await migrate()
@@ -344,7 +344,8 @@ public final class PostgresSiteStore: SiteStore {
     // MARK: Changes
 
     /// Listens on the change channel (on a pooled connection held for the purpose, reconnecting after failures), and
-    /// also compares the log's size every five seconds in case a notification was lost.
+    /// also compares the record's fingerprint every five seconds, in case a notification was lost or a change was
+    /// made with the triggers turned off.
     public func changes() -> AsyncStream<Void> {
         // A burst of commits comes out as one change: whoever listens refreshes once.
         AsyncStream(Void.self, bufferingPolicy: .bufferingNewest(1)) { continuation in
@@ -362,11 +363,11 @@ public final class PostgresSiteStore: SiteStore {
                 }
             }
             let poller = Task {
-                var seen = try? await self.logSize()
+                var seen = try? await self.recordFingerprint()
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .seconds(5))
-                    guard let size = try? await self.logSize(), size != seen else { continue }
-                    seen = size
+                    guard let fingerprint = try? await self.recordFingerprint(), fingerprint != seen else { continue }
+                    seen = fingerprint
                     continuation.yield()
                 }
             }
@@ -395,13 +396,24 @@ public final class PostgresSiteStore: SiteStore {
         }
     }
 
-    /// A transaction that may append to the log: it takes the log lock first and tells the other replicas on commit.
+    /// A transaction that may append to the log: it takes the log lock first. (Triggers tell the other replicas on
+    /// commit.)
     func writeLogged<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await write { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.logLock))", logger: self.logger)
-            let result = try await body(connection)
-            try await connection.query("SELECT pg_notify(\(Self.changeChannel), '')", logger: self.logger)
-            return result
+            return try await body(connection)
+        }
+    }
+
+    /// A cheap fingerprint of the record (the log's size and hashes of every entry row and version), which changes
+    /// with any change to them, even one made with the notifying triggers turned off.
+    func recordFingerprint() async throws -> String {
+        try await read {
+            try await self.client.query("""
+                SELECT (SELECT count(*) FROM log_leaf)::text || ':' ||
+                       (SELECT COALESCE(sum(hashtext(slug || ':' || latest_version || ':' || status)), 0) FROM entry)::text || ':' ||
+                       (SELECT COALESCE(sum(hashtext(slug || ':' || version || ':' || document)), 0) FROM entry_version)::text
+                """, logger: self.logger).decode(String.self).collectAll()[0]
         }
     }
 

@@ -57,9 +57,14 @@ public enum StoreBackend: String, CaseIterable, Sendable, CustomStringConvertibl
 
     /// Runs SQL on the database directly, past the store (as someone tampering with it would).
     public func execute(_ sql: String, at location: String) async throws {
+        try await execute([sql], at: location)
+    }
+
+    /// Runs statements in order on one connection, outside any transaction (so session settings carry over).
+    public func execute(_ statements: [String], at location: String) async throws {
         switch self {
-        case .sqlite: try await DatabaseQueue(path: location).write { try $0.execute(sql: sql) }
-        case .postgres: try await Self.execute(sql, postgresURL: location)
+        case .sqlite: try await DatabaseQueue(path: location).writeWithoutTransaction { db in for sql in statements { try db.execute(sql: sql) } }
+        case .postgres: try await Self.execute(statements, postgresURL: location)
         }
     }
 
@@ -71,6 +76,10 @@ public enum StoreBackend: String, CaseIterable, Sendable, CustomStringConvertibl
     }
 
     static func execute(_ sql: String, postgresURL: String) async throws {
+        try await execute([sql], postgresURL: postgresURL)
+    }
+
+    static func execute(_ statements: [String], postgresURL: String) async throws {
         guard let components = URLComponents(string: postgresURL), let user = components.user else {
             throw RawHTTP.Failure(description: "not a PostgreSQL URL: \(postgresURL)")
         }
@@ -81,7 +90,9 @@ public enum StoreBackend: String, CaseIterable, Sendable, CustomStringConvertibl
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
-            try await client.query(PostgresQuery(unsafeSQL: sql))
+            try await client.withConnection { connection in
+                for sql in statements { try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "rumorcontrol-test")) }
+            }
         }
     }
 }
