@@ -87,7 +87,9 @@ delays = []
 for index in range(5):
     entry = dict(template, slug=f"bamboo-ballots-{index}", title=f"Bamboo fibres in ballots, claim {index}",
                  rumor=f"Ballots in county {index} contain bamboo fibres, proving they were printed in Asia and flown in.",
-                 phrasings=[f"Auditors found bamboo in the ballot paper of county {index}, so the ballots came from China."],
+                 phrasings=[f"Auditors found bamboo in the ballot paper of county {index}, so the ballots came from China.",
+                            f"Bamboo fibres in county {index} ballots prove they were flown in from Asia.",
+                            f"County {index} ballots were printed on bamboo paper overseas."],
                  keywords=["bamboo", "ballot paper"])
     path = f"{work}/entry-{index}.json"
     json.dump(entry, open(path, "w"))

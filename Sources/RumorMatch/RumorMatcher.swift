@@ -51,6 +51,8 @@ public struct RumorMatcher: Sendable {
     /// corrections included, so Spanish counts too) and every entry's rumor, title and keyword terms. The gate scores a post by the rarity of the ones it contains.
     private let topicVocabulary: Set<String>
     private let dictionary: Set<String>
+    /// Entry texts and their normalised forms, kept for the next rebuild.
+    private let normalizedTexts: [String: String]
     /// The fitting posts, decoded from the model (replaced while fitting to leave folds out).
     var exemplarIndex: ExemplarIndex
 
@@ -68,33 +70,37 @@ public struct RumorMatcher: Sendable {
         self.embedder = embedder
         self.configuration = configuration
         exemplarIndex = ExemplarIndex(configuration.model.exemplars)
-        dictionary = embedder.tokenizer.wholeWords
-        let dictionary = dictionary
-        lexicalIndex = BM25Index(documents: published.map { entry in
-            LexicalAnalyzer.terms(([entry.rumor, entry.title] + entry.keywords + entry.phrasings).map { NormalizedText($0, dictionary: dictionary).text }
-                .joined(separator: "\n"))
-        })
+        let dictionary = previous?.dictionary ?? embedder.tokenizer.wholeWords
+        self.dictionary = dictionary
+        // Normalising is most of the cost of a rebuild; each distinct text is normalised once, and a rebuild reuses
+        // what the previous matcher normalised.
+        var normalized = previous?.normalizedTexts ?? [:]
+        func normalize(_ text: String) -> String {
+            if let known = normalized[text] { return known }
+            let result = NormalizedText(text, dictionary: dictionary).text
+            normalized[text] = result
+            return result
+        }
+        func terms(_ texts: [String]) -> [String] { LexicalAnalyzer.terms(texts.map(normalize).joined(separator: "\n")) }
+        lexicalIndex = BM25Index(documents: published.map { entry in terms([entry.rumor, entry.title] + entry.keywords + entry.phrasings) })
         var entryCounts: [String: Int] = [:]
         for entry in published {
-            let terms = LexicalAnalyzer.terms(([entry.rumor, entry.title, entry.reality] + entry.phrasings + entry.corrections)
-                .map { NormalizedText($0, dictionary: dictionary).text }.joined(separator: "\n"))
-            for term in Set(terms) { entryCounts[term, default: 0] += 1 }
+            for term in Set(terms([entry.rumor, entry.title, entry.reality] + entry.phrasings + entry.corrections)) { entryCounts[term, default: 0] += 1 }
         }
         electionVocabulary = Set(entryCounts.filter { $0.value >= 3 }.keys)
         // Numbers ("5", "2020") say nothing about the topic on their own.
-        topicVocabulary = Set(entryCounts.filter { $0.value >= 2 }.keys).union(published.flatMap { entry in
-            LexicalAnalyzer.terms(([entry.rumor, entry.title] + entry.keywords).map { NormalizedText($0, dictionary: dictionary).text }.joined(separator: "\n"))
-        }).filter { !$0.allSatisfy(\.isNumber) }
-        keywordTerms = published.map { entry in entry.keywords.map { LexicalAnalyzer.terms(NormalizedText($0, dictionary: dictionary).text) } }
+        topicVocabulary = Set(entryCounts.filter { $0.value >= 2 }.keys).union(published.flatMap { entry in terms([entry.rumor, entry.title] + entry.keywords) })
+            .filter { !$0.allSatisfy(\.isNumber) }
+        keywordTerms = published.map { entry in entry.keywords.map { terms([$0]) } }
         rumorAnchors = AnchorSet(
-            texts: published.enumerated().flatMap { index, entry in ([entry.rumor, entry.title] + entry.phrasings).map { (index, $0) } },
-            embedder: embedder, dictionary: dictionary, reusing: reusable)
+            texts: published.enumerated().flatMap { index, entry in ([entry.rumor, entry.title] + entry.phrasings).map { (index, normalize($0)) } },
+            embedder: embedder, reusing: reusable)
         realityAnchors = AnchorSet(
-            texts: published.enumerated().flatMap { index, entry in Self.sentences(entry.reality + " " + entry.details).map { (index, $0) } },
-            embedder: embedder, dictionary: dictionary, reusing: reusable)
+            texts: published.enumerated().flatMap { index, entry in Self.sentences(entry.reality + " " + entry.details).map { (index, normalize($0)) } },
+            embedder: embedder, reusing: reusable)
         correctionAnchors = AnchorSet(
-            texts: published.enumerated().flatMap { index, entry in entry.corrections.map { (index, $0) } }, embedder: embedder, dictionary: dictionary,
-            reusing: reusable)
+            texts: published.enumerated().flatMap { index, entry in entry.corrections.map { (index, normalize($0)) } }, embedder: embedder, reusing: reusable)
+        normalizedTexts = normalized
     }
 
     /// The labels for one post.
@@ -258,12 +264,12 @@ struct AnchorSet: Sendable {
     /// The normalised texts, in the order of `owners`.
     let texts: [String]
 
-    /// Embeds the texts, except those already embedded in `previous` (a matcher rebuilt after one entry changed
-    /// embeds only that entry's texts).
-    init(texts: [(owner: Int, text: String)], embedder: SentenceEmbedder, dictionary: Set<String>, reusing previous: [AnchorSet] = []) {
+    /// Embeds normalised texts, except those already embedded in `previous` (a matcher rebuilt after one entry
+    /// changed embeds only that entry's texts).
+    init(texts: [(owner: Int, text: String)], embedder: SentenceEmbedder, reusing previous: [AnchorSet] = []) {
         let dimension = SentenceEmbedder.dimension
         owners = texts.map(\.owner)
-        self.texts = texts.map { NormalizedText($0.text, dictionary: dictionary).text }
+        self.texts = texts.map(\.text)
         var known: [String: ArraySlice<Float>] = [:]
         for set in previous {
             for (index, text) in set.texts.enumerated() { known[text] = set.vectors[index * dimension..<(index + 1) * dimension] }

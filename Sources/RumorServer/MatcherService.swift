@@ -79,9 +79,11 @@ public final class MatcherService: Service, Sendable {
 
     private func loadOnce() async {
         do {
+            let start = ContinuousClock.now
             let loaded = try await load()
             state.withLock { $0 = .ready(loaded) }
-            logger.notice("matcher ready", metadata: ["entries": "\(loaded.matcher.entries.count)"])
+            let seconds = (ContinuousClock.now - start) / .seconds(1)
+            logger.notice("matcher ready", metadata: ["entries": "\(loaded.matcher.entries.count)", "milliseconds": "\(Int(seconds * 1000))"])
         } catch is CancellationError {
             return
         } catch {

@@ -101,7 +101,11 @@ struct ReplicaTests {
             entry.slug = "bamboo-fibres-in-ballots"
             entry.title = "Bamboo fibres in Arizona ballots"
             entry.rumor = "Ballots in Maricopa County contain bamboo fibres, which proves they were printed in Asia and flown in."
-            entry.phrasings = ["The auditors found bamboo in the ballot paper, so the ballots were shipped from China."]
+            entry.phrasings = [
+                "The auditors found bamboo in the ballot paper, so the ballots were shipped from China.",
+                "Bamboo fibres in the Maricopa ballots prove they were flown in from Asia.",
+                "The Arizona ballots were printed on bamboo paper overseas.",
+            ]
             entry.keywords = ["bamboo", "ballot paper", "Maricopa"]
             return entry
         }
