@@ -84,8 +84,10 @@ struct ServeCommand: AsyncParsableCommand {
         let application = try await buildApplication(
             configuration: configuration, store: store, logger: logger,
             onServerRunning: { port in
-                let url = publicURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
-                FileHandle.standardError.write(Data("RumorControl is serving \(url)/ (open it in a browser; Ctrl-C stops it)\n".utf8))
+                let address = "\(host.contains(":") ? "[\(host)]" : host):\(port)"
+                let line = publicURL.map { "RumorControl is serving \($0)/ from \(address) (Ctrl-C stops it)" }
+                    ?? "RumorControl is serving http://\(address)/ (open it in a browser; Ctrl-C stops it)"
+                FileHandle.standardError.write(Data((line + "\n").utf8))
             },
             loadMatcher: {
                 let entries = try await store.entries(status: .published)

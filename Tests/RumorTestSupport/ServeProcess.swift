@@ -24,13 +24,15 @@ public final class ServeProcess: @unchecked Sendable {
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        while !log.contains("/ (") {
+        while !log.contains("Ctrl-C stops it)") {
             let data = errors.fileHandleForReading.availableData
             guard !data.isEmpty else { throw RawHTTP.Failure(description: "serve exited before it listened: \(log)") }
             log += String(decoding: data, as: UTF8.self)
         }
-        guard let line = log.split(separator: "\n").first(where: { $0.contains("RumorControl is serving http://127.0.0.1:") }),
-            let port = Int(line.split(separator: ":")[2].prefix { $0.isNumber })
+        // "RumorControl is serving http://127.0.0.1:PORT/ …", or "… serving https://public.example/ from 127.0.0.1:PORT …".
+        guard let line = log.split(separator: "\n").first(where: { $0.contains("RumorControl is serving") }),
+            let address = line.range(of: "127.0.0.1:"),
+            let port = Int(line[address.upperBound...].prefix { $0.isNumber })
         else { throw RawHTTP.Failure(description: "serve did not print its address: \(log)") }
         self.port = port
         // Keep draining stderr so the child never blocks on a full pipe.
