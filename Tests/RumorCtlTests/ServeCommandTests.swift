@@ -1,4 +1,7 @@
 import Foundation
+import RumorCore
+import RumorServer
+import RumorStore
 import RumorTestSupport
 import Testing
 
@@ -21,5 +24,57 @@ struct ServeCommandTests {
                 #expect(server.process.terminationStatus == 0)
             }
         }
+    }
+}
+
+@Suite("Secrets stay out of the server's log")
+struct SecretLoggingTests {
+    @Test("at the most verbose log level, no password, session, API token or signing key appears in what serve writes")
+    func noSecretsInTheLog() async throws {
+        try await withTemporaryFolder { folder in
+            let database = folder.appendingPathComponent("site.sqlite")
+            let store = try SQLiteEntryStore(path: database.path, seed: try ShippedKnowledgeBase.entries())
+            let fixture = try await ReviewFixture.prepare(store, drafts: 1)
+            let token = Secrets.make()
+            try await store.createToken(name: "newsroom", tokenHash: Secrets.hash(token), scope: .label)
+            let server = try await RawHTTP.blocking {
+                try ServeProcess(database: database, environment: ["RUMORCONTROL_MODEL_DIR": "/nonexistent", "RUMORCONTROL_LOG_LEVEL": "trace"])
+            }
+            defer { server.stop(signal: SIGTERM) }
+            let port = server.port
+            let session = try await RawHTTP.blocking { () -> String in
+                let form = try RawHTTP.get(port: port, path: "/login")
+                let cookie = try #require(Self.header("Set-Cookie", in: form)?.split(separator: ";").first.map(String.init))
+                let csrf = try #require(form.components(separatedBy: "name=\"csrf\" value=\"").dropFirst().first?.prefix { $0 != "\"" })
+                let headers = ["Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"]
+                _ = try RawHTTP.post(port: port, path: "/login", headers: headers, body: "csrf=\(csrf)&name=ana&password=wrong-password-999")
+                let signedIn = try RawHTTP.post(port: port, path: "/login", headers: headers, body: "csrf=\(csrf)&name=ana&password=ana-password-123")
+                let cookies = signedIn.split(separator: "\r\n").filter { $0.lowercased().hasPrefix("set-cookie:") && $0.contains("rc_session=") }
+                return try #require(cookies.first?.split(separator: ";").first.map(String.init), "no session cookie in \(signedIn.prefix(500))")
+            }
+            _ = try await RawHTTP.blocking {
+                try RawHTTP.post(port: port, path: "/api/v1/label", headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"], body: #"{"text":"x"}"#)
+                try RawHTTP.post(port: port, path: "/api/v1/label", headers: ["Authorization": "Bearer not-a-token-\(token.prefix(8))"], body: "{}")
+                try RawHTTP.post(port: port, path: "/api/v1/drafts/\(fixture.drafts[0])/approve", headers: fixture.headers)
+                try RawHTTP.get(port: port, path: "/editor")
+            }
+            server.stop(signal: SIGTERM)
+            let key = try String(contentsOf: folder.appendingPathComponent("rumorcontrol-log.key"), encoding: .utf8)
+            let secrets = [
+                "ana-password-123", "wrong-password-999", token, String(session.split(separator: "=").last ?? ""), fixture.secret, fixture.csrf,
+                String(key.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "+").last ?? ""),
+            ]
+            let output = server.output
+            #expect(output.contains("RumorControl is serving"))
+            for secret in secrets where !secret.isEmpty {
+                #expect(!output.contains(secret), "the log contains a secret: …\(secret.prefix(6))…")
+            }
+        }
+    }
+
+    /// The value of a response header.
+    static func header(_ name: String, in response: String) -> String? {
+        response.split(separator: "\r\n").first { $0.lowercased().hasPrefix(name.lowercased() + ":") }
+            .map { String($0.dropFirst(name.count + 1)).trimmingCharacters(in: .whitespaces) }
     }
 }

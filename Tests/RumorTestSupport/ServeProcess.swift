@@ -9,6 +9,14 @@ public final class ServeProcess: @unchecked Sendable {
     /// What it wrote to stderr up to the moment it was listening.
     public private(set) var log = ""
     private let errors = Pipe()
+    private let laterOutput = NSLock()
+    // Guarded by `laterOutput`: what it wrote after it was listening.
+    private var later = Data()
+
+    /// Everything it has written to stderr so far.
+    public var output: String {
+        log + laterOutput.withLock { String(decoding: later, as: UTF8.self) }
+    }
 
     /// Starts `rumorctl serve --port 0` with more arguments and waits until it prints its address.
     /// - Throws: when it exits before listening.
@@ -35,8 +43,11 @@ public final class ServeProcess: @unchecked Sendable {
             let port = Int(line[address.upperBound...].prefix { $0.isNumber })
         else { throw RawHTTP.Failure(description: "serve did not print its address: \(log)") }
         self.port = port
-        // Keep draining stderr so the child never blocks on a full pipe.
-        errors.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
+        // Keep draining stderr (so the child never blocks on a full pipe), and keep what it says.
+        errors.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            self?.laterOutput.withLock { self?.later.append(data) }
+        }
     }
 
     /// Sends a signal and waits (up to `timeout`) for the process to end; returns whether it did.
