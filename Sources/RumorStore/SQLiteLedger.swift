@@ -189,6 +189,11 @@ extension SQLiteEntryStore {
 
     public func logHashes(at indices: [NodeIndex]) async throws -> [Hash] { try await readLog { try $0.hashes(at: indices) } }
 
+    /// Runs `body` in one read transaction, reading each node as it asks (no second pass to learn which).
+    public func withLogHashes<T: Sendable>(_ body: @escaping @Sendable (any HashReader) throws -> T) async throws -> T {
+        try await readLog { try body($0) }
+    }
+
     public func logLeaves(_ range: Range<Int>) async throws -> [[UInt8]] { try await readLog { try $0.leaves(range) } }
 
     public func logLeafIndex(slug: String, version: Int) async throws -> Int? { try await readLog { try $0.leafIndex(slug: slug, version: version) } }

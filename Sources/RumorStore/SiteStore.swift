@@ -61,6 +61,9 @@ public protocol SiteStore: EntryStore {
     func logLeafIndex(slug: String, version: Int) async throws -> Int?
     /// The latest record about each of `slugs` that is logged.
     func latestLogRecords(slugs: [String]) async throws -> [String: LogRecord]
+    /// Runs a tree computation (a root, a proof, a tile) over the log's node hashes. The default fetches the nodes
+    /// it needs in one round trip (``HashPrefetch``); a store that can read synchronously answers directly.
+    func withLogHashes<T: Sendable>(_ body: @escaping @Sendable (any HashReader) throws -> T) async throws -> T
 
     // MARK: Changes
 
@@ -78,8 +81,8 @@ extension SiteStore {
     /// Every draft, newest first.
     public func drafts() async throws -> [Draft] { try await drafts(states: nil) }
 
-    /// Runs a tree computation (a root, a proof, a tile) over the log's node hashes, fetched in one round trip.
-    public func withLogHashes<T>(_ body: (any HashReader) throws -> T) async throws -> T {
+    /// Runs `body` over node hashes fetched in one round trip.
+    public func withLogHashes<T: Sendable>(_ body: @escaping @Sendable (any HashReader) throws -> T) async throws -> T {
         try await HashPrefetch.run(fetch: { try await logHashes(at: $0) }, body)
     }
 
