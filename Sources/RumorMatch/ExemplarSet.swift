@@ -55,25 +55,28 @@ struct ExemplarIndex: Sendable {
         self.excluded = excluded
     }
 
-    /// For one post vector: per slug, the best similarity to an exemplar asserting it and to one that does not.
-    func nearest(_ vector: [Float], slugs: [String]) -> [String: (asserting: Double, other: Double)] {
+    /// For each segment vector and each slug: the best similarity to an exemplar asserting the slug and to one
+    /// that does not (-1 where there is none), as `[segment][slug]`.
+    func nearest(_ segments: [[Float]], slugs: [String]) -> [[(asserting: Double, other: Double)]] {
         let dimension = SentenceEmbedder.dimension
-        var result: [String: (asserting: Double, other: Double)] = [:]
-        for slug in slugs { result[slug] = (-1, -1) }
-        guard vectors.count == claims.count * dimension else { return result }
-        for exemplar in claims.indices where !excluded(exemplar) {
-            var dot: Float = 0
-            let base = exemplar * dimension
-            for j in 0..<dimension { dot += vectors[base + j] * vector[j] }
-            let similarity = Double(dot)
-            for slug in slugs {
-                if claims[exemplar].contains(slug) {
-                    result[slug]!.asserting = max(result[slug]!.asserting, similarity)
-                } else {
-                    result[slug]!.other = max(result[slug]!.other, similarity)
+        let none = segments.map { _ in [(asserting: Double, other: Double)](repeating: (-1, -1), count: slugs.count) }
+        let count = claims.count
+        guard count > 0, vectors.count == count * dimension, !segments.isEmpty else { return none }
+        let similarities = Kernels.similarities(segments, to: vectors, count: count)
+        let asserts = claims.map { claims in slugs.map(claims.contains) }
+        return segments.indices.map { segment in
+            var best = none[segment]
+            for exemplar in 0..<count where !excluded(exemplar) {
+                let similarity = Double(similarities[segment * count + exemplar])
+                for slug in slugs.indices {
+                    if asserts[exemplar][slug] {
+                        best[slug].asserting = max(best[slug].asserting, similarity)
+                    } else {
+                        best[slug].other = max(best[slug].other, similarity)
+                    }
                 }
             }
+            return best
         }
-        return result
     }
 }

@@ -19,6 +19,18 @@ enum Kernels {
         }
     }
 
+    /// Dot products of each vector with each row of `matrix` (`count` rows of the embedding dimension), as
+    /// `[vector * count + row]`; cosine similarities when both sides are unit vectors.
+    static func similarities(_ vectors: [[Float]], to matrix: [Float], count: Int) -> [Float] {
+        let dimension = SentenceEmbedder.dimension
+        var result = [Float](repeating: 0, count: vectors.count * count)
+        guard count > 0, !vectors.isEmpty else { return result }
+        let flat = vectors.flatMap { $0 }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(vectors.count), Int32(count), Int32(dimension), 1, flat, Int32(dimension), matrix,
+                    Int32(dimension), 0, &result, Int32(count))
+        return result
+    }
+
     /// LayerNorm of each row in place.
     static func layerNorm(_ x: UnsafeMutablePointer<Float>, rows: Int, width: Int, weight: [Float], bias: [Float], epsilon: Float) {
         for row in 0..<rows { normalizeRow(x + row * width, width: width, weight: weight, bias: bias, epsilon: epsilon) }

@@ -96,6 +96,19 @@ public enum MatcherFitting {
             }
             reviewThreshold = threshold
         }
+        // An estimate for unseen posts: each post's pairs scored by trees fitted without its fold.
+        var outOfFold = [Double](repeating: 0, count: examples.count)
+        for fold in 0..<folds {
+            let fitting = pairs.filter { $0.post % folds != fold }.map(\.example)
+            let foldScorer = BoostedTrees.fit(examples: fitting.map { examples[$0] }, labels: fitting.map { labels[$0] }, names: MatchFeatures.names)
+            for pair in pairs where pair.post % folds == fold { outOfFold[pair.example] = foldScorer.probability(examples[pair.example]) }
+        }
+        var truePositives = 0
+        var falsePositives = 0
+        for pair in pairs where outOfFold[pair.example] >= labelThreshold {
+            if labels[pair.example] { truePositives += 1 } else { falsePositives += 1 }
+        }
+        log(String(format: "out-of-fold estimate at the label threshold: precision %.3f recall %.3f", Double(truePositives) / Double(max(1, truePositives + falsePositives)), Double(truePositives) / Double(max(1, totalPositives))))
         positiveGateScores.sort { $0.score < $1.score }
         log("lowest gate scores of posts that make claims: " + positiveGateScores.prefix(5).map { "\($0.id) \(String(format: "%.2f", $0.score))" }.joined(separator: ", "))
         let gate = (positiveGateScores.first?.score ?? 0) / 2

@@ -1,4 +1,3 @@
-import COpenBLAS
 import Foundation
 import RumorCore
 
@@ -185,7 +184,7 @@ public struct RumorMatcher: Sendable {
         }
         let postTermSet = Set(postTerms)
         let electionTerms = Double(min(postTermSet.intersection(electionVocabulary).count, 6))
-        let nearest = exemplarIndex.nearest(vectors[0], slugs: entries.map(\.slug))
+        let nearest = exemplarIndex.nearest([vectors[0]], slugs: entries.map(\.slug))[0]
         var bestAnyEntry: Float = -1
         for row in rumorSimilarity { bestAnyEntry = max(bestAnyEntry, row.max() ?? -1) }
         var candidates: [Candidate] = []
@@ -213,8 +212,7 @@ public struct RumorMatcher: Sendable {
                 accusationCues: Double(min(postCues.accusations, 4)), segmentIsPost: segments[best].kind == .post ? 1 : 0,
                 bestSimilarityAnyEntry: Double(bestAnyEntry), electionTerms: electionTerms,
                 quotedSimilarity: Double(quoteSegments.map { rumorSimilarity[$0][index] }.max() ?? 0),
-                exemplarAsserting: nearest[entry.slug]?.asserting ?? -1,
-                exemplarGap: (nearest[entry.slug]?.asserting ?? -1) - (nearest[entry.slug]?.other ?? -1))
+                exemplarAsserting: nearest[index].asserting, exemplarGap: nearest[index].asserting - nearest[index].other)
             candidates.append(Candidate(entry: entry, features: features, segment: segments[best]))
         }
         return candidates
@@ -282,13 +280,9 @@ struct AnchorSet: Sendable {
 
     /// For each segment vector, the best cosine similarity to any anchor of each entry.
     func bestPerEntry(_ segments: [[Float]], entryCount: Int) -> [[Float]] {
-        let dimension = SentenceEmbedder.dimension
         let anchorCount = owners.count
         guard anchorCount > 0, !segments.isEmpty else { return segments.map { _ in [Float](repeating: 0, count: entryCount) } }
-        let flat = segments.flatMap { $0 }
-        var similarities = [Float](repeating: 0, count: segments.count * anchorCount)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(segments.count), Int32(anchorCount), Int32(dimension), 1, flat, Int32(dimension),
-                    vectors, Int32(dimension), 0, &similarities, Int32(anchorCount))
+        let similarities = Kernels.similarities(segments, to: vectors, count: anchorCount)
         return (0..<segments.count).map { row in
             var best = [Float](repeating: -1, count: entryCount)
             for anchor in 0..<anchorCount {
