@@ -14,18 +14,26 @@ import RumorCore
 ///   on the fitting posts, searched in steps of 0.01 from 0.30 to 0.95 (the higher one on ties).
 /// - The review threshold: the highest score below the label threshold at which label-or-review recall reaches
 ///   0.98, but no lower than 0.10 and no higher than the label threshold minus 0.10.
-/// - The gate: half the lowest gate score (``RumorMatcher/gateScore(_:)``) of any post that asserts a rumor, so no
-///   such fitting post is gated out and unseen ones have room.
+/// - The gate (``TopicGate``): fitted on the posts that make claims and the entries' rumors, titles and phrasings
+///   (may assert) against the traps, neutral and off-topic posts and the background posts (may not); refutations are
+///   left out of it, since they are for the scorer to judge. Its threshold is the lowest log-odds of any post that
+///   makes a claim, each scored by a gate fitted without its fold (5-fold cross-fitting), minus ``gateMargin``: no
+///   fitting post that makes a claim is turned away, and unseen ones have room.
 public enum MatcherFitting {
+    /// How far below the lowest cross-fitted log-odds of a fitting post that makes a claim the gate's threshold lies
+    /// (e: posts up to 2.7 times less likely than any fitting claim still pass).
+    public static let gateMargin = 1.0
+
     /// Fits a model.
     /// - Parameters:
     ///   - matcher: a matcher over the entries (its current model is not used).
     ///   - posts: labelled posts.
+    ///   - background: posts from a general stream that assert no rumor of the knowledge base (for the gate only).
     ///   - provenance: how the fit was made, recorded in the model.
-    ///   - log: receives notes for people: the positive posts that came closest to being gated out.
-    public static func fit(matcher: RumorMatcher, posts: [LabelledPost], provenance: String, log: (String) -> Void = { _ in }) -> MatcherModel {
+    ///   - log: receives notes for people: the fit's estimates and the claims that came closest to the gate.
+    public static func fit(matcher: RumorMatcher, posts: [LabelledPost], background: [String] = [], provenance: String, log: (String) -> Void = { _ in }) -> MatcherModel {
         var open = matcher
-        open.configuration.model.gateThreshold = -1
+        open.configuration.model.gate = .open
         // Stance inputs for every post and for the entries' phrasings (assertions) and corrections (denials).
         let postInputs = matcher.stanceInputs(posts.map(\.text))
         let anchorAssertions = matcher.stanceInputs(matcher.entries.flatMap(\.phrasings)).map { ($0.text, $0.vector, false) }
@@ -46,14 +54,12 @@ public enum MatcherFitting {
         var examples: [[Double]] = []
         var labels: [Bool] = []
         var pairs: [(post: Int, slug: String, example: Int)] = []
-        var positiveGateScores: [(score: Double, id: String)] = []
         for fold in 0..<folds {
             var foldMatcher = open
             foldMatcher.configuration.model.stance = StanceModel.fit(examples: stanceExamples(posts.indices.filter { $0 % folds != fold }))
             foldMatcher.exemplarIndex = ExemplarIndex(exemplars) { $0 % folds == fold }
             for index in posts.indices where index % folds == fold {
                 let post = posts[index]
-                if !post.claims.isEmpty { positiveGateScores.append((open.gateScore(post.text), post.id)) }
                 for candidate in foldMatcher.candidates(post.text).1 {
                     pairs.append((index, candidate.entry.slug, examples.count))
                     examples.append(candidate.features.values)
@@ -109,9 +115,32 @@ public enum MatcherFitting {
             if labels[pair.example] { truePositives += 1 } else { falsePositives += 1 }
         }
         log(String(format: "out-of-fold estimate at the label threshold: precision %.3f recall %.3f", Double(truePositives) / Double(max(1, truePositives + falsePositives)), Double(truePositives) / Double(max(1, totalPositives))))
-        positiveGateScores.sort { $0.score < $1.score }
-        log("lowest gate scores of posts that make claims: " + positiveGateScores.prefix(5).map { "\($0.id) \(String(format: "%.2f", $0.score))" }.joined(separator: ", "))
-        let gate = (positiveGateScores.first?.score ?? 0) / 2
-        return MatcherModel(scorer: scorer, stance: stance, exemplars: exemplars, labelThreshold: labelThreshold, reviewThreshold: reviewThreshold, gateThreshold: gate, provenance: provenance)
+        let gate = fitGate(matcher: matcher, posts: posts, background: background, folds: folds, log: log)
+        return MatcherModel(scorer: scorer, stance: stance, exemplars: exemplars, labelThreshold: labelThreshold, reviewThreshold: reviewThreshold, gate: gate, provenance: provenance)
+    }
+
+    private static func fitGate(matcher: RumorMatcher, posts: [LabelledPost], background: [String], folds: Int, log: (String) -> Void) -> TopicGate {
+        typealias Example = (terms: [String], topicRarity: Double, bestBM25: Double, mayAssert: Bool)
+        func example(_ text: String, mayAssert: Bool) -> Example {
+            let inputs = matcher.gateInputs(text)
+            return (inputs.terms, inputs.topicRarity, inputs.bestBM25, mayAssert)
+        }
+        let always = matcher.entries.flatMap { [$0.rumor, $0.title] + $0.phrasings }.map { example($0, mayAssert: true) }
+            + background.map { example($0, mayAssert: false) }
+        let postExamples: [Example?] = posts.map { post in post.kind == "refutation" ? nil : example(post.text, mayAssert: !post.claims.isEmpty) }
+        var lowest: [(logOdds: Double, id: String)] = []
+        for fold in 0..<folds {
+            let foldGate = TopicGate.fit(always + posts.indices.filter { $0 % folds != fold }.compactMap { postExamples[$0] })
+            for index in posts.indices where index % folds == fold && !posts[index].claims.isEmpty {
+                let example = postExamples[index]!
+                lowest.append((foldGate.logOdds(terms: example.terms, topicRarity: example.topicRarity, bestBM25: example.bestBM25), posts[index].id))
+            }
+        }
+        lowest.sort { $0.logOdds < $1.logOdds }
+        var gate = TopicGate.fit(always + postExamples.compactMap { $0 })
+        gate.threshold = (lowest.first?.logOdds ?? 0) - gateMargin
+        log("lowest cross-fitted gate log-odds of posts that make claims: " + lowest.prefix(5).map { "\($0.id) \(String(format: "%.2f", $0.logOdds))" }.joined(separator: ", "))
+        log("gate threshold \(String(format: "%.2f", gate.threshold)) (log-odds)")
+        return gate
     }
 }

@@ -15,9 +15,8 @@ public struct MatcherModel: Sendable, Hashable, Codable {
     public var labelThreshold: Double
     /// Scores at or above this (and below ``labelThreshold``) go to review.
     public var reviewThreshold: Double
-    /// Posts whose gate score (``RumorMatcher/gateScore(_:)``) is below this skip the embedding stage: they share
-    /// too few topic words with the knowledge base.
-    public var gateThreshold: Double
+    /// The cheap first stage: posts it turns away skip the embedding stage.
+    public var gate: TopicGate
     /// How the model was fitted (data, command), for people auditing it.
     public var provenance: String
 
@@ -25,13 +24,13 @@ public struct MatcherModel: Sendable, Hashable, Codable {
         case scorer, stance, exemplars
         case labelThreshold = "label_threshold"
         case reviewThreshold = "review_threshold"
-        case gateThreshold = "gate_threshold"
+        case gate
         case provenance
     }
 
     /// Creates a model.
     public init(
-        scorer: BoostedTrees, stance: StanceModel, exemplars: ExemplarSet, labelThreshold: Double, reviewThreshold: Double, gateThreshold: Double,
+        scorer: BoostedTrees, stance: StanceModel, exemplars: ExemplarSet, labelThreshold: Double, reviewThreshold: Double, gate: TopicGate,
         provenance: String
     ) {
         self.scorer = scorer
@@ -39,7 +38,7 @@ public struct MatcherModel: Sendable, Hashable, Codable {
         self.exemplars = exemplars
         self.labelThreshold = labelThreshold
         self.reviewThreshold = reviewThreshold
-        self.gateThreshold = gateThreshold
+        self.gate = gate
         self.provenance = provenance
     }
 

@@ -3,8 +3,8 @@ import RumorCore
 
 /// Reads a post and says which known disputed claims it asserts.
 ///
-/// The stages, cheapest first: normalise (offsets kept); a lexical gate (BM25 against every entry) that lets a post
-/// sharing too little with the knowledge base exit at once; split into segments (post, sentences, clauses) and
+/// The stages, cheapest first: normalise (offsets kept); a fitted lexical gate (``TopicGate``: the post's words and
+/// its BM25 against every entry) that lets a post unlike any claim about the knowledge base exit at once; split into segments (post, sentences, clauses) and
 /// embed them; compare each segment with every entry's rumor, title and phrasings and with its reality; weigh that
 /// evidence and the stance cues with the fitted ``MatcherModel``; threshold into labels and review items.
 public struct RumorMatcher: Sendable {
@@ -47,7 +47,8 @@ public struct RumorMatcher: Sendable {
     private let keywordTerms: [[[String]]]
     private let electionVocabulary: Set<String>
     /// Words that say a post may be about an entry: words of at least two entries' texts (phrasings and
-    /// corrections included, so Spanish counts too) and every entry's rumor, title and keyword terms. The gate scores a post by the rarity of the ones it contains.
+    /// corrections included, so Spanish counts too) and every entry's rumor, title and keyword terms. The gate reads
+    /// the summed rarity of the ones a post contains.
     private let topicVocabulary: Set<String>
     private let dictionary: Set<String>
     /// Entry texts and their normalised forms, kept for the next rebuild.
@@ -132,18 +133,24 @@ public struct RumorMatcher: Sendable {
         return MatchResult(labels: labels.sorted { $0.score > $1.score }, review: review.sorted { $0.score > $1.score })
     }
 
-    /// A post made ready for scoring: normalised, its terms, and its segments (none when it is gated out).
+    /// A post made ready for scoring: normalised, its terms and BM25 scores, and its segments (none when it is
+    /// turned away at the gate).
     private struct PreparedPost {
         var normalized: NormalizedText
         var terms: [String]
+        var bm25: [Int: Float]
         var segments: [TextSegment]
     }
 
     private func prepare(_ text: String) -> PreparedPost {
         let normalized = NormalizedText(text, dictionary: dictionary)
         let terms = LexicalAnalyzer.terms(normalized.text)
-        guard gateScore(terms) >= configuration.model.gateThreshold else { return PreparedPost(normalized: normalized, terms: terms, segments: []) }
-        return PreparedPost(normalized: normalized, terms: terms, segments: Segmenter.segments(of: normalized))
+        let bm25 = lexicalIndex.scores(terms)
+        let gate = configuration.model.gate
+        guard gate.logOdds(terms: terms, topicRarity: topicRarity(terms), bestBM25: Double(bm25.values.max() ?? 0)) >= gate.threshold else {
+            return PreparedPost(normalized: normalized, terms: terms, bm25: bm25, segments: [])
+        }
+        return PreparedPost(normalized: normalized, terms: terms, bm25: bm25, segments: Segmenter.segments(of: normalized))
     }
 
     /// Every entry's evidence for each post, with all posts' segments embedded in one pass.
@@ -165,9 +172,8 @@ public struct RumorMatcher: Sendable {
     }
 
     private func candidates(_ post: PreparedPost, vectors: [[Float]]) -> [Candidate] {
-        let (normalized, postTerms, segments) = (post.normalized, post.terms, post.segments)
+        let (normalized, postTerms, segments, bm25) = (post.normalized, post.terms, post.segments, post.bm25)
         guard !segments.isEmpty else { return [] }
-        let bm25 = lexicalIndex.scores(postTerms)
         let bestBM25 = bm25.values.max() ?? 0
         let rumorSimilarity = rumorAnchors.bestPerEntry(vectors, entryCount: entries.count)
         let realitySimilarity = realityAnchors.bestPerEntry(vectors, entryCount: entries.count)
@@ -229,13 +235,21 @@ public struct RumorMatcher: Sendable {
         return Array(zip(normalized, embedder.embed(normalized, batchSize: 32, threads: 2)))
     }
 
-    /// What the lexical gate compares with its threshold: the summed inverse document frequency of the distinct
-    /// topic words in the post (0 when it has none).
-    public func gateScore(_ text: String) -> Double {
-        gateScore(LexicalAnalyzer.terms(NormalizedText(text, dictionary: dictionary).text))
+    /// What the gate (``TopicGate``) reads of a text: its terms and its two lexical scores against the entries.
+    public func gateInputs(_ text: String) -> (terms: [String], topicRarity: Double, bestBM25: Double) {
+        let terms = LexicalAnalyzer.terms(NormalizedText(text, dictionary: dictionary).text)
+        return (terms, topicRarity(terms), Double(lexicalIndex.scores(terms).values.max() ?? 0))
     }
 
-    private func gateScore(_ terms: [String]) -> Double {
+    /// The gate's log-odds that a post may assert a rumor; the post goes on to the encoder when they reach the
+    /// model's ``TopicGate/threshold``.
+    public func gateLogOdds(_ text: String) -> Double {
+        let inputs = gateInputs(text)
+        return configuration.model.gate.logOdds(terms: inputs.terms, topicRarity: inputs.topicRarity, bestBM25: inputs.bestBM25)
+    }
+
+    /// The summed inverse document frequency of the distinct topic words in a post (0 when it has none).
+    private func topicRarity(_ terms: [String]) -> Double {
         Set(terms).intersection(topicVocabulary).reduce(0) { $0 + Double(lexicalIndex.inverseDocumentFrequency($1)) + 0.1 }
     }
 

@@ -35,13 +35,9 @@ public struct StanceModel: Sendable, Hashable, Codable {
     ///   - text: normalised text (``NormalizedText/text``).
     ///   - vector: its sentence embedding.
     public func denialProbability(text: String, vector: [Float]) -> Double {
-        var z = bias
-        let grams = Self.ngrams(text)
-        let weight = 1 / Double(max(1, grams.count)).squareRoot()
-        for gram in grams { z += (ngramWeights[gram] ?? 0) * weight }
-        for (index, value) in vector.enumerated() where index < embeddingWeights.count {
-            z += embeddingWeights[index] * Double(value) * Self.embeddingScale
-        }
+        let z = LogisticRegression.logOdds(
+            ngrams: Self.ngrams(text), dense: vector.map { Double($0) * Self.embeddingScale }, ngramWeights: ngramWeights, denseWeights: embeddingWeights,
+            bias: bias)
         return 1 / (1 + exp(-z))
     }
 
@@ -74,39 +70,9 @@ public struct StanceModel: Sendable, Hashable, Codable {
     public static func fit(examples: [(text: String, vector: [Float], denies: Bool)], l2: Double = 1e-3, iterations: Int = 400, minimumCount: Int = 2)
         -> StanceModel
     {
-        let grams = examples.map { ngrams($0.text) }
-        var counts: [String: Int] = [:]
-        for set in grams { for gram in set { counts[gram, default: 0] += 1 } }
-        let vocabulary = counts.filter { $0.value >= minimumCount }.keys.sorted()
-        let ids = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($1, $0) })
-        let rows: [(ids: [Int], weight: Double, vector: [Double], label: Double)] = zip(examples, grams).map { example, set in
-            (set.compactMap { ids[$0] }, 1 / Double(max(1, set.count)).squareRoot(), example.vector.map { Double($0) * embeddingScale },
-             example.denies ? 1 : 0)
-        }
-        let dimension = examples.first?.vector.count ?? 0
-        var ngramWeights = [Double](repeating: 0, count: vocabulary.count)
-        var embeddingWeights = [Double](repeating: 0, count: dimension)
-        var bias = 0.0
-        let count = Double(max(1, rows.count))
-        let rate = 1.0
-        for _ in 0..<iterations {
-            var ngramGradient = [Double](repeating: 0, count: vocabulary.count)
-            var embeddingGradient = [Double](repeating: 0, count: dimension)
-            var biasGradient = 0.0
-            for row in rows {
-                var z = bias
-                for id in row.ids { z += ngramWeights[id] * row.weight }
-                for j in 0..<dimension { z += embeddingWeights[j] * row.vector[j] }
-                let error = 1 / (1 + exp(-z)) - row.label
-                biasGradient += error
-                for id in row.ids { ngramGradient[id] += error * row.weight }
-                for j in 0..<dimension { embeddingGradient[j] += error * row.vector[j] }
-            }
-            bias -= rate * biasGradient / count
-            for j in ngramWeights.indices { ngramWeights[j] -= rate * (ngramGradient[j] / count + l2 * ngramWeights[j]) }
-            for j in embeddingWeights.indices { embeddingWeights[j] -= rate * (embeddingGradient[j] / count + l2 * embeddingWeights[j]) }
-        }
-        let kept = Dictionary(uniqueKeysWithValues: zip(vocabulary, ngramWeights).filter { abs($0.1) > 1e-4 }.map { ($0.0, ($0.1 * 1e4).rounded() / 1e4) })
-        return StanceModel(ngramWeights: kept, embeddingWeights: embeddingWeights.map { ($0 * 1e4).rounded() / 1e4 }, bias: bias)
+        let weights = LogisticRegression.fit(
+            examples.map { LogisticRegression.Example(ngrams: ngrams($0.text), dense: $0.vector.map { Double($0) * embeddingScale }, positive: $0.denies) },
+            l2: l2, iterations: iterations, minimumCount: minimumCount)
+        return StanceModel(ngramWeights: weights.ngramWeights, embeddingWeights: weights.denseWeights, bias: weights.bias)
     }
 }

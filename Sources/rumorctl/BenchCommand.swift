@@ -108,17 +108,7 @@ struct BenchLabelCommand: AsyncParsableCommand {
         let matcher = try await matcherOptions.makeMatcher()
         var table = "file                               posts  posts/s  p50 ms  p99 ms  gated  posts/s in chunks of \(LabelCommand.chunkSize)\n"
         for file in files {
-            let texts: [String]
-            if file.hasSuffix(".tsv") {
-                texts = try readTable(file, columns: 2).map { $0[1] }
-            } else {
-                var reader = try JSONLinesReader(path: file)
-                var collected: [String] = []
-                while let line = reader.next() {
-                    if case .success(let post) = PostLine.parse(line) { collected.append(post.text) }
-                }
-                texts = collected
-            }
+            let texts = try readPostTexts(file)
             for text in texts { _ = matcher.match(text) }
             var latencies: [Double] = []
             let start = DispatchTime.now()
@@ -133,7 +123,7 @@ struct BenchLabelCommand: AsyncParsableCommand {
                 _ = matcher.match(Array(texts[from..<min(from + LabelCommand.chunkSize, texts.count)]))
             }
             let chunkSeconds = Double(DispatchTime.now().uptimeNanoseconds - chunkStart.uptimeNanoseconds) / 1e9
-            let gated = texts.filter { matcher.gateScore($0) < matcher.configuration.model.gateThreshold }.count
+            let gated = texts.filter { matcher.gateLogOdds($0) < matcher.configuration.model.gate.threshold }.count
             latencies.sort()
             let name = (file as NSString).lastPathComponent.padding(toLength: 33, withPad: " ", startingAt: 0)
             table += "\(name)  \(String(format: "%5d  %7.0f  %6.2f  %6.2f  %4.0f%%", texts.count, Double(texts.count) / seconds, percentile(latencies, 0.5), percentile(latencies, 0.99), 100 * Double(gated) / Double(max(1, texts.count))))  \(String(format: "%7.0f", Double(texts.count) / chunkSeconds))\n"

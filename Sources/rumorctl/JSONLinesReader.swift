@@ -84,3 +84,15 @@ struct ProgressReporter {
         FileHandle.standardError.write(Data("\r\(count) \(noun) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s\n".utf8))
     }
 }
+
+/// The texts of a file of posts: JSON Lines with "text" (lines that are not posts are skipped), or, for a `.tsv`
+/// file, the second column of a table with a header line (such as the CheckThat! query files).
+func readPostTexts(_ path: String) throws -> [String] {
+    if path.hasSuffix(".tsv") { return try readTable(path, columns: 2).map { $0[1] } }
+    var reader = try JSONLinesReader(path: path)
+    var texts: [String] = []
+    while let line = reader.next() {
+        if case .success(let post) = PostLine.parse(line) { texts.append(post.text) }
+    }
+    return texts
+}

@@ -85,8 +85,8 @@ struct LabelCommand: AsyncParsableCommand {
 
     static func explanation(_ matcher: RumorMatcher, _ text: String) -> String {
         let candidates = matcher.candidates(text).1
-        let gate = "gate score \(String(format: "%.2f", matcher.gateScore(text))) (threshold \(String(format: "%.2f", matcher.configuration.model.gateThreshold)))"
-        guard !candidates.isEmpty else { return "\nNo candidate: the post shares too few topic words with the knowledge base; \(gate)." }
+        let gate = "gate log-odds \(String(format: "%.2f", matcher.gateLogOdds(text))) (threshold \(String(format: "%.2f", matcher.configuration.model.gate.threshold)))"
+        guard !candidates.isEmpty else { return "\nNo candidate: the post reads like no claim about the knowledge base's rumors; \(gate)." }
         var lines = ["", gate, "candidates (score, then features):"]
         let model = matcher.configuration.model
         for candidate in candidates.sorted(by: { model.scorer.probability($0.features.values) > model.scorer.probability($1.features.values) }).prefix(5) {
@@ -164,6 +164,11 @@ struct FitCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Labelled posts to fit on (JSON Lines, as for eval); repeat to fit on several files.")
     var train: [String]
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Posts from a general stream that assert none of the rumors, for the gate (JSON Lines with \"text\", or a TSV whose second column is the text); repeatable.",
+        valueName: "posts"))
+    var background: [String] = []
+
     @Option(name: .long, help: "Where to write the model (default: stdout).")
     var output: String?
 
@@ -171,14 +176,16 @@ struct FitCommand: AsyncParsableCommand {
 
     func run() async throws {
         let posts = try train.flatMap(readLabelledPosts)
+        let backgroundTexts = try background.flatMap(readPostTexts)
         let placeholder = MatcherModel(
             scorer: BoostedTrees(names: MatchFeatures.names, base: 0, trees: [], parameters: .init()),
-            stance: StanceModel(ngramWeights: [:], embeddingWeights: [], bias: 0), exemplars: .empty, labelThreshold: 0.5, reviewThreshold: 0.3, gateThreshold: 0, provenance: "")
+            stance: StanceModel(ngramWeights: [:], embeddingWeights: [], bias: 0), exemplars: .empty, labelThreshold: 0.5, reviewThreshold: 0.3, gate: .open, provenance: "")
         let matcher = try await matcherOptions.makeMatcher(model: placeholder)
         let name = train.map { ($0 as NSString).lastPathComponent }.joined(separator: " --train ")
         let model = MatcherFitting.fit(
-            matcher: matcher, posts: posts,
-            provenance: "rumorctl fit --train \(name) (\(posts.count) posts, \(matcher.entries.count) entries)"
+            matcher: matcher, posts: posts, background: backgroundTexts,
+            provenance: "rumorctl fit --train \(name)" + background.map { " --background " + ($0 as NSString).lastPathComponent }.joined()
+                + " (\(posts.count) posts, \(backgroundTexts.count) background posts, \(matcher.entries.count) entries)"
         ) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         if let output {
             do {
@@ -189,6 +196,6 @@ struct FitCommand: AsyncParsableCommand {
         } else {
             FileHandle.standardOutput.write(model.json())
         }
-        FileHandle.standardError.write(Data("label threshold \(model.labelThreshold), review threshold \(model.reviewThreshold), gate \(String(format: "%.3f", model.gateThreshold))\n".utf8))
+        FileHandle.standardError.write(Data("label threshold \(model.labelThreshold), review threshold \(model.reviewThreshold), gate \(String(format: "%.2f", model.gate.threshold)) (log-odds)\n".utf8))
     }
 }
