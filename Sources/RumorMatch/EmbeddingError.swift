@@ -33,6 +33,12 @@ public struct EmbeddingError: Error, Hashable, Sendable, CustomStringConvertible
         Self(code: .invalidModel, message: "\(what). Run `\(setUpCommand)` again to replace the model files.", location: "\(fileID):\(line)")
     }
 
+    /// A matcher model file (``MatcherModel``) that cannot be used; the advice differs from the encoder's files.
+    public static func invalidMatcherModel(_ what: String, fileID: String = #fileID, line: Int = #line) -> Self {
+        Self(code: .invalidModel, message: "\(what). Refit it with `rumorctl fit` (see `rumorctl fit --help`), or leave out --matcher-model to use the shipped model.",
+             location: "\(fileID):\(line)")
+    }
+
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }

@@ -46,7 +46,9 @@ public struct MatcherModel: Sendable, Hashable, Codable {
     /// - Throws: ``EmbeddingError`` when the bundled file is missing or damaged (a build problem).
     public static func shipped() throws(EmbeddingError) -> MatcherModel {
         guard let url = Bundle.module.url(forResource: "matcher-model", withExtension: "json"), let data = try? Data(contentsOf: url) else {
-            throw .invalidModel("the matcher model (matcher-model.json) is missing from this build")
+            throw EmbeddingError(
+                code: .invalidModel, message: "the matcher model (matcher-model.json) is missing from this build; rebuild RumorControl from a clean checkout",
+                location: "\(#fileID):\(#line)")
         }
         return try load(data, source: url.path)
     }
@@ -56,13 +58,13 @@ public struct MatcherModel: Sendable, Hashable, Codable {
         do {
             let model = try JSONDecoder().decode(MatcherModel.self, from: data)
             guard model.scorer.names == MatchFeatures.names else {
-                throw EmbeddingError.invalidModel("\(source) was fitted for other features (\(model.scorer.names.joined(separator: ", "))); refit it with `rumorctl fit`")
+                throw EmbeddingError.invalidMatcherModel("\(source) was fitted for other features (\(model.scorer.names.joined(separator: ", ")))")
             }
             return model
         } catch let error as EmbeddingError {
             throw error
         } catch {
-            throw .invalidModel("\(source) is not a matcher model (\(error))")
+            throw .invalidMatcherModel("\(source) is not a matcher model written by this version of `rumorctl fit` (\(error))")
         }
     }
 
