@@ -6,14 +6,24 @@ import Foundation
 enum Kernels {
     typealias Vector = SIMD16<Float>
 
-    /// `output = input · weightᵀ + bias`, with `weight` stored [outputs, inputs] as in PyTorch.
+    /// `output = input · weightᵀ + bias`.
     static func linear(
-        _ input: UnsafePointer<Float>, rows: Int, inputs: Int, weight: [Float], bias: [Float], outputs: Int, into output: UnsafeMutablePointer<Float>
+        _ input: UnsafePointer<Float>, rows: Int, weight: LinearWeight, bias: [Float], into output: UnsafeMutablePointer<Float>
     ) {
+        let (inputs, outputs) = (weight.inputs, weight.outputs)
+        guard rows > 0 else { return }
+        if weight.isPacked {
+            weight.values.withUnsafeBufferPointer { packed in
+                bias.withUnsafeBufferPointer { bias in
+                    rc_linear_packed(input, rows, inputs, packed.baseAddress!, bias.baseAddress!, outputs, output)
+                }
+            }
+            return
+        }
         bias.withUnsafeBufferPointer { bias in
             for row in 0..<rows { (output + row * outputs).update(from: bias.baseAddress!, count: outputs) }
         }
-        weight.withUnsafeBufferPointer { weight in
+        weight.values.withUnsafeBufferPointer { weight in
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outputs), Int32(inputs), 1, input, Int32(inputs),
                         weight.baseAddress!, Int32(inputs), 1, output, Int32(outputs))
         }
@@ -105,5 +115,46 @@ enum Kernels {
         }
         let norm = max(pooled.reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-12)
         return pooled.map { Float($0 / norm) }
+    }
+}
+
+/// A dense layer's weight, laid out for the fastest matrix product the processor has.
+///
+/// With AVX-512 the weight is packed once, at load, into panels of 16 outputs for `rc_linear_packed`, whose
+/// register-blocked loop beats a general matrix product on the encoder's short batches (a general product repacks
+/// the whole weight on every call). Elsewhere it stays as PyTorch stores it and OpenBLAS multiplies.
+struct LinearWeight: Sendable {
+    /// The layer's output width.
+    let outputs: Int
+    /// The layer's input width.
+    let inputs: Int
+    /// `[outputs, inputs]` as in PyTorch, or the panels of `rc_pack_weights` when ``isPacked``.
+    let values: [Float]
+    /// Whether ``values`` is packed.
+    let isPacked: Bool
+
+    /// The environment variable that, set to `openblas`, keeps every weight unpacked (to compare the two products).
+    static let kernelEnvironmentKey = "RUMORCONTROL_ENCODER_KERNEL"
+
+    /// Whether this processor can run the packed product (AVX-512).
+    static let processorPacks = rc_has_avx512() != 0
+
+    /// Whether weights are packed by default: the processor can, and the environment does not ask for OpenBLAS.
+    static let packs = processorPacks && ProcessInfo.processInfo.environment[kernelEnvironmentKey] != "openblas"
+
+    /// Lays out a weight stored `[outputs, inputs]`; packed when `pack` is true, the processor can, and the outputs
+    /// are a multiple of 16.
+    init(_ weight: [Float], outputs: Int, inputs: Int, pack: Bool = LinearWeight.packs) {
+        self.outputs = outputs
+        self.inputs = inputs
+        isPacked = pack && Self.processorPacks && outputs % 16 == 0
+        guard isPacked else {
+            values = weight
+            return
+        }
+        values = [Float](unsafeUninitializedCapacity: weight.count) { buffer, count in
+            weight.withUnsafeBufferPointer { rc_pack_weights($0.baseAddress!, outputs, inputs, buffer.baseAddress!) }
+            count = weight.count
+        }
     }
 }

@@ -19,15 +19,15 @@ struct MiniLMEncoder: Sendable {
 
     struct Layer: Sendable {
         /// Query, key and value weights stacked: [1152, 384].
-        var qkvWeight: [Float]
+        var qkvWeight: LinearWeight
         var qkvBias: [Float]
-        var attentionOutWeight: [Float]
+        var attentionOutWeight: LinearWeight
         var attentionOutBias: [Float]
         var attentionNormWeight: [Float]
         var attentionNormBias: [Float]
-        var intermediateWeight: [Float]
+        var intermediateWeight: LinearWeight
         var intermediateBias: [Float]
-        var outputWeight: [Float]
+        var outputWeight: LinearWeight
         var outputBias: [Float]
         var outputNormWeight: [Float]
         var outputNormBias: [Float]
@@ -53,16 +53,17 @@ struct MiniLMEncoder: Sendable {
             let prefix = "encoder.layer.\(index)."
             func floats(_ name: String, _ shape: [Int]) throws(EmbeddingError) -> [Float] { try file.floats(prefix + name, shape: shape) }
             layers.append(Layer(
-                qkvWeight: try floats("attention.self.query.weight", [h, h]) + floats("attention.self.key.weight", [h, h])
-                    + floats("attention.self.value.weight", [h, h]),
+                qkvWeight: LinearWeight(
+                    try floats("attention.self.query.weight", [h, h]) + floats("attention.self.key.weight", [h, h])
+                        + floats("attention.self.value.weight", [h, h]), outputs: 3 * h, inputs: h),
                 qkvBias: try floats("attention.self.query.bias", [h]) + floats("attention.self.key.bias", [h]) + floats("attention.self.value.bias", [h]),
-                attentionOutWeight: try floats("attention.output.dense.weight", [h, h]),
+                attentionOutWeight: LinearWeight(try floats("attention.output.dense.weight", [h, h]), outputs: h, inputs: h),
                 attentionOutBias: try floats("attention.output.dense.bias", [h]),
                 attentionNormWeight: try floats("attention.output.LayerNorm.weight", [h]),
                 attentionNormBias: try floats("attention.output.LayerNorm.bias", [h]),
-                intermediateWeight: try floats("intermediate.dense.weight", [Self.intermediate, h]),
+                intermediateWeight: LinearWeight(try floats("intermediate.dense.weight", [Self.intermediate, h]), outputs: Self.intermediate, inputs: h),
                 intermediateBias: try floats("intermediate.dense.bias", [Self.intermediate]),
-                outputWeight: try floats("output.dense.weight", [h, Self.intermediate]),
+                outputWeight: LinearWeight(try floats("output.dense.weight", [h, Self.intermediate]), outputs: h, inputs: Self.intermediate),
                 outputBias: try floats("output.dense.bias", [h]),
                 outputNormWeight: try floats("output.LayerNorm.weight", [h]),
                 outputNormBias: try floats("output.LayerNorm.bias", [h])))
@@ -133,7 +134,7 @@ struct MiniLMEncoder: Sendable {
         let qkvWidth = 3 * h
         let scale = 1 / Float(Self.headSize).squareRoot()
         scratch.qkv.withUnsafeMutableBufferPointer { qkv in
-            Kernels.linear(x, rows: n, inputs: h, weight: layer.qkvWeight, bias: layer.qkvBias, outputs: qkvWidth, into: qkv.baseAddress!)
+            Kernels.linear(x, rows: n, weight: layer.qkvWeight, bias: layer.qkvBias, into: qkv.baseAddress!)
             scratch.context.withUnsafeMutableBufferPointer { context in
                 scratch.scores.withUnsafeMutableBufferPointer { scores in
                     for (sequence, length) in lengths.enumerated() where length > 0 {
@@ -153,16 +154,13 @@ struct MiniLMEncoder: Sendable {
                     }
                 }
                 scratch.projected.withUnsafeMutableBufferPointer { projected in
-                    Kernels.linear(context.baseAddress!, rows: n, inputs: h, weight: layer.attentionOutWeight, bias: layer.attentionOutBias, outputs: h,
-                                   into: projected.baseAddress!)
+                    Kernels.linear(context.baseAddress!, rows: n, weight: layer.attentionOutWeight, bias: layer.attentionOutBias, into: projected.baseAddress!)
                     Kernels.addLayerNorm(x, adding: projected.baseAddress!, rows: n, width: h, weight: layer.attentionNormWeight,
                                          bias: layer.attentionNormBias, epsilon: Self.layerNormEpsilon)
                     scratch.intermediate.withUnsafeMutableBufferPointer { intermediate in
-                        Kernels.linear(x, rows: n, inputs: h, weight: layer.intermediateWeight, bias: layer.intermediateBias, outputs: Self.intermediate,
-                                       into: intermediate.baseAddress!)
+                        Kernels.linear(x, rows: n, weight: layer.intermediateWeight, bias: layer.intermediateBias, into: intermediate.baseAddress!)
                         Kernels.gelu(intermediate.baseAddress!, count: n * Self.intermediate)
-                        Kernels.linear(intermediate.baseAddress!, rows: n, inputs: Self.intermediate, weight: layer.outputWeight, bias: layer.outputBias,
-                                       outputs: h, into: projected.baseAddress!)
+                        Kernels.linear(intermediate.baseAddress!, rows: n, weight: layer.outputWeight, bias: layer.outputBias, into: projected.baseAddress!)
                     }
                     Kernels.addLayerNorm(x, adding: projected.baseAddress!, rows: n, width: h, weight: layer.outputNormWeight, bias: layer.outputNormBias,
                                          epsilon: Self.layerNormEpsilon)

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import RumorMatch
+@testable import RumorMatch
 import RumorTestSupport
 
 /// The model, loaded once for the whole suite (it takes a second and ~100 MB).
@@ -131,5 +131,40 @@ struct PooledPartsTests {
         #expect(cosine(vectors[1], embedder.embed(parts[0])) > 0.8)
         #expect(cosine(vectors[1], embedder.embed(parts[0])) > cosine(vectors[1], embedder.embed(parts[1])))
         #expect(zip(vectors[3], embedder.embed(parts[2])).map { abs($0 - $1) }.max()! <= 1e-6)
+    }
+}
+
+@Suite("Encoder kernels")
+struct EncoderKernelTests {
+    /// `output = input · weightᵀ + bias` in plain Swift with double accumulation: the reference for both products.
+    static func reference(_ input: [Float], rows: Int, _ weight: [Float], outputs: Int, inputs: Int, bias: [Float]) -> [Float] {
+        (0..<rows).flatMap { row in
+            (0..<outputs).map { output in
+                Float((0..<inputs).reduce(Double(bias[output])) { $0 + Double(input[row * inputs + $1]) * Double(weight[output * inputs + $1]) })
+            }
+        }
+    }
+
+    @Test(
+        "the packed product equals the reference for every row count and panel layout",
+        arguments: [(rows: 1, inputs: 384, outputs: 1536), (rows: 7, inputs: 1536, outputs: 384), (rows: 13, inputs: 100, outputs: 48),
+                    (rows: 97, inputs: 70, outputs: 80), (rows: 6, inputs: 384, outputs: 40)])
+    func packedProduct(shape: (rows: Int, inputs: Int, outputs: Int)) {
+        var generator = SystemRandomNumberGenerator()
+        let input = (0..<shape.rows * shape.inputs).map { _ in Float.random(in: -1...1, using: &generator) }
+        let weight = (0..<shape.outputs * shape.inputs).map { _ in Float.random(in: -0.2...0.2, using: &generator) }
+        let bias = (0..<shape.outputs).map { _ in Float.random(in: -1...1, using: &generator) }
+        let expected = Self.reference(input, rows: shape.rows, weight, outputs: shape.outputs, inputs: shape.inputs, bias: bias)
+        for pack in [true, false] {
+            let laidOut = LinearWeight(weight, outputs: shape.outputs, inputs: shape.inputs, pack: pack)
+            // Packing needs AVX-512 and a multiple of 16 outputs; otherwise the weight stays as it is.
+            #expect(laidOut.isPacked == (pack && LinearWeight.processorPacks && shape.outputs % 16 == 0))
+            var output = [Float](repeating: .nan, count: shape.rows * shape.outputs)
+            input.withUnsafeBufferPointer { input in
+                output.withUnsafeMutableBufferPointer { Kernels.linear(input.baseAddress!, rows: shape.rows, weight: laidOut, bias: bias, into: $0.baseAddress!) }
+            }
+            let worst = zip(output, expected).map { abs($0 - $1) }.max()!
+            #expect(worst <= 1e-4, "packed \(laidOut.isPacked): worst difference \(worst)")
+        }
     }
 }
