@@ -14,7 +14,9 @@ public enum LexicalAnalyzer {
             if stemmed.count >= 2 || stemmed.allSatisfy(\.isNumber) { terms.append(stemmed) }
         }
         for scalar in text.unicodeScalars {
-            if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
+            let isWordScalar = scalar.isASCII ? (("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar))
+                : scalar.properties.isAlphabetic
+            if isWordScalar {
                 word.append(scalar)
             } else if scalar == "'" {
                 continue  // "didn't" → "didnt", "trump's" → "trumps" → stemmed "trump"
@@ -29,7 +31,7 @@ public enum LexicalAnalyzer {
     /// Porter's step 1 (1a, 1b, 1c): enough for plurals and verb forms without over-stemming names.
     public static func stem(_ word: String) -> String {
         var w = Array(word.unicodeScalars)
-        guard w.count > 3, w.allSatisfy({ $0.isASCII && $0.properties.isAlphabetic }) else { return word }
+        guard w.count > 3, w.allSatisfy({ ("a"..."z").contains($0) || ("A"..."Z").contains($0) }) else { return word }
         func ends(_ suffix: String) -> Bool { w.count > suffix.unicodeScalars.count && w.suffix(suffix.unicodeScalars.count).elementsEqual(suffix.unicodeScalars) }
         func replace(_ count: Int, _ with: String) { w.removeLast(count); w.append(contentsOf: with.unicodeScalars) }
         func hasVowel(_ part: ArraySlice<Unicode.Scalar>) -> Bool { part.contains { "aeiouy".unicodeScalars.contains($0) } }

@@ -67,12 +67,14 @@ public struct NormalizedText: Sendable {
             self.dictionary = dictionary
         }
 
+        /// The last two scalars emitted (to drop a letter's third repeat without reading `output` back).
+        var last: Unicode.Scalar?
+        var beforeLast: Unicode.Scalar?
+
         mutating func emit(_ scalar: Unicode.Scalar, from origin: Int) {
-            if scalar.properties.isAlphabetic, output.count >= 2 {
-                let last = output[output.index(before: output.endIndex)]
-                let beforeLast = output[output.index(output.endIndex, offsetBy: -2)]
-                if last == scalar && beforeLast == scalar { return }
-            }
+            if scalar == last, scalar == beforeLast, scalar.properties.isAlphabetic { return }
+            beforeLast = last
+            last = scalar
             output.append(scalar)
             origins.append(origin)
         }
@@ -93,12 +95,12 @@ public struct NormalizedText: Sendable {
             while index < characters.count {
                 let character = characters[index]
                 let origin = offsets[index]
-                let atWordStart = index == 0 || !(characters[index - 1].isLetter || characters[index - 1].isNumber)
+                let atWordStart = index == 0 || !(characters[index - 1].isLetterQuick || characters[index - 1].isNumberQuick)
                 if atWordStart, let end = urlEnd(characters, from: index) {
                     emit(" ", from: origin)
                     index = end
                 } else if character == "#" || character == "＃" || character == "@", atWordStart, index + 1 < characters.count,
-                    characters[index + 1].isLetter
+                    characters[index + 1].isLetterQuick
                 {
                     var end = index + 1
                     while end < characters.count, characters[end].isWordCharacter { end += 1 }
@@ -117,9 +119,13 @@ public struct NormalizedText: Sendable {
                 } else if character.isEmojiLike {
                     emit("\n", from: origin)
                     index += 1
-                } else if atWordStart, character.isLetter, let (expansion, end) = abbreviation(characters, from: index) {
+                } else if atWordStart, character.isLetterQuick, let (expansion, end) = abbreviation(characters, from: index) {
                     emit(expansion, from: origin)
                     index = end
+                } else if let ascii = character.asciiValue {
+                    // Most text is ASCII: lower-case it here rather than through the Unicode mappings of `fold`.
+                    emit(Unicode.Scalar(ascii >= 65 && ascii <= 90 ? ascii + 32 : ascii), from: origin)
+                    index += 1
                 } else {
                     emit(Self.fold(character), from: origin)
                     index += 1
@@ -151,8 +157,8 @@ public struct NormalizedText: Sendable {
         /// A short form starting here, spelled out, and where the word ends.
         func abbreviation(_ characters: [Character], from index: Int) -> (String, Int)? {
             var end = index
-            while end < characters.count, characters[end].isLetter { end += 1 }
-            guard end - index <= 7, end == characters.count || !characters[end].isNumber else { return nil }
+            while end < characters.count, characters[end].isLetterQuick { end += 1 }
+            guard end - index <= 7, end == characters.count || !characters[end].isNumberQuick else { return nil }
             let word = String(characters[index..<end])
             // Keys with capitals match exactly as written; lower-case keys match in any case.
             guard let expansion = NormalizedText.abbreviations[word] ?? NormalizedText.abbreviations[word.lowercased()] else { return nil }
@@ -213,7 +219,19 @@ public struct NormalizedText: Sendable {
 }
 
 extension Character {
-    var isWordCharacter: Bool { isLetter || isNumber || self == "_" }
+    var isWordCharacter: Bool { isLetterQuick || isNumberQuick || self == "_" }
+
+    /// `isLetter`, answered without the Unicode tables for ASCII (most of any post).
+    var isLetterQuick: Bool {
+        guard let ascii = asciiValue else { return isLetter }
+        return (97...122).contains(ascii | 0x20)
+    }
+
+    /// `isNumber`, answered without the Unicode tables for ASCII.
+    var isNumberQuick: Bool {
+        guard let ascii = asciiValue else { return isNumber }
+        return (48...57).contains(ascii)
+    }
 
     /// Pictographs and symbols used as emoji (digits, `#` and `*` are emoji too, but not here).
     var isEmojiLike: Bool {

@@ -61,7 +61,7 @@ public struct TopicGate: Sendable, Hashable, Codable {
             examples.map {
                 LogisticRegression.Example(
                     ngrams: ngrams($0.terms), dense: denseFeatures(topicRarity: $0.topicRarity, bestBM25: $0.bestBM25), positive: $0.mayAssert)
-            }, l2: 1e-3, iterations: 300, minimumCount: 2)
+            }, l2: 1e-4, iterations: 3000, minimumCount: 2)
         return TopicGate(ngramWeights: weights.ngramWeights, denseWeights: weights.denseWeights, bias: weights.bias, threshold: -1e9)
     }
 }
