@@ -235,6 +235,23 @@ struct MatcherCommandTests {
         }
     }
 
+    @Test("--gate-threshold overrides the fitted gate: a high one turns a claim away, an infinite one is refused")
+    func gateThreshold() async throws {
+        try await withTemporaryFolder { folder in
+            let database = folder.appendingPathComponent("db.sqlite")
+            let claim = "Dead people voted by the thousands in Michigan."
+            let fitted = try Rumorctl.run(["label", "--json", claim], database: database)
+            #expect(fitted.status == 0, "\(fitted.stderr)")
+            #expect(fitted.stdout.contains("dead-people-voting"))
+            let closed = try Rumorctl.run(["label", "--json", "--gate-threshold=50", claim], database: database)
+            #expect(closed.status == 0, "\(closed.stderr)")
+            #expect(!closed.stdout.contains("dead-people-voting"))
+            let refused = try Rumorctl.run(["label", "--gate-threshold=inf", claim], database: database)
+            #expect(refused.status != 0)
+            #expect(refused.stderr.contains("gate threshold"))
+        }
+    }
+
     @Test("label --input streams one line per post in order, answers a bad line with an error and goes on")
     func labelStream() async throws {
         try await withTemporaryFolder { folder in

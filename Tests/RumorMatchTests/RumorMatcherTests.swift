@@ -65,6 +65,25 @@ struct RumorMatcherTests {
         #expect(matcher.match("Sourdough attempt #5 came out great").labels.isEmpty)
     }
 
+    @Test("the fitted gate turns away claims about other topics and lets election claims through, however worded")
+    func gateOnAGeneralStream() throws {
+        let matcher = try sharedMatcher.get()
+        let threshold = matcher.configuration.model.gate.threshold
+        for other in [
+            "Bill Gates admits his vaccine will alter your DNA", "Photo shows a shark swimming on a flooded highway in Houston after the hurricane",
+            "NASA confirms the earth will go dark for six days in December",
+        ] {
+            #expect(matcher.gateLogOdds(other) < threshold, "\(other)")
+            #expect(matcher.candidates(other).1.isEmpty, "\(other)")
+        }
+        for claim in [
+            "grandpa's been in the ground since 2012 but somehow he mailed a ballot this year", "So they're still counting ballots that showed up three days late?",
+            "they rigged it. plain and simple",
+        ] {
+            #expect(matcher.gateLogOdds(claim) >= threshold, "\(claim)")
+        }
+    }
+
     @Test("a paraphrase with none of the rumor's words still lands on it")
     func paraphrase() throws {
         let matcher = try sharedMatcher.get()

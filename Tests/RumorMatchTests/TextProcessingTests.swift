@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import RumorCore
-import RumorMatch
+@testable import RumorMatch
 import RumorTestSupport
 
 @Suite("Normalisation, segmentation and lexical analysis")
@@ -128,6 +128,20 @@ struct FittedModelTests {
         let model = StanceModel.fit(examples: assertions.map { ($0, vector, false) } + denials.map { ($0, vector, true) }, minimumCount: 1)
         #expect(model.denialProbability(text: "no, the sharpies did not invalidate ballots, that is false", vector: vector) > 0.5)
         #expect(model.denialProbability(text: "sharpies invalidated our ballots", vector: vector) < 0.5)
+    }
+
+    @Test("the gate learns which words make a post a possible claim, and its log-odds order unseen posts")
+    func gateFit() {
+        let claims = ["dead people voted in georgia", "the machines switched votes to biden", "ballots were dumped in a ditch",
+                      "they counted ballots that arrived late", "poll watchers were thrown out of the count", "the election was stolen from us"]
+        let others = ["the vaccine changes your dna", "sharks swim on a flooded highway", "the moon landing was staged in a studio",
+                      "5g towers spread the virus", "a celebrity died in a car crash today", "the earth will go dark for six days"]
+        let examples = claims.map { (LexicalAnalyzer.terms($0), 3.0, 2.0, true) } + others.map { (LexicalAnalyzer.terms($0), 0.0, 0.0, false) }
+        let gate = TopicGate.fit(examples)
+        #expect(gate.threshold < -1e8, "the threshold is the caller's to set")
+        let claim = gate.logOdds(terms: LexicalAnalyzer.terms("dead people's ballots were counted"), topicRarity: 2, bestBM25: 1)
+        let other = gate.logOdds(terms: LexicalAnalyzer.terms("the vaccine towers spread the virus"), topicRarity: 0, bestBM25: 0)
+        #expect(claim > 0 && other < 0, "claim \(claim), other \(other)")
     }
 
     @Test("exemplar embeddings survive the float16 round trip")
