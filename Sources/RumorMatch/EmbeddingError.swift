@@ -24,8 +24,9 @@ public struct EmbeddingError: Error, Hashable, Sendable, CustomStringConvertible
 
     /// A model file that is missing.
     public static func missingModel(_ what: String, fileID: String = #fileID, line: Int = #line) -> Self {
-        Self(code: .missingModel, message: "\(what). Run `\(setUpCommand)` to fetch the model (or set RUMORCONTROL_MODEL_DIR to where it is).",
-             location: "\(fileID):\(line)")
+        Self(
+            code: .missingModel, message: "\(what). Run `\(setUpCommand)` to fetch the model (or set RUMORCONTROL_MODEL_DIR to where it is).",
+            location: "\(fileID):\(line)")
     }
 
     /// A model file that is damaged or of the wrong model.
@@ -35,8 +36,10 @@ public struct EmbeddingError: Error, Hashable, Sendable, CustomStringConvertible
 
     /// A matcher model file (``MatcherModel``) that cannot be used; the advice differs from the encoder's files.
     public static func invalidMatcherModel(_ what: String, fileID: String = #fileID, line: Int = #line) -> Self {
-        Self(code: .invalidModel, message: "\(what). Refit it with `rumorctl fit` (see `rumorctl fit --help`), or leave out --matcher-model to use the shipped model.",
-             location: "\(fileID):\(line)")
+        Self(
+            code: .invalidModel,
+            message: "\(what). Refit it with `rumorctl fit` (see `rumorctl fit --help`), or leave out --matcher-model to use the shipped model.",
+            location: "\(fileID):\(line)")
     }
 
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }

@@ -24,8 +24,9 @@ enum Kernels {
             for row in 0..<rows { (output + row * outputs).update(from: bias.baseAddress!, count: outputs) }
         }
         weight.values.withUnsafeBufferPointer { weight in
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outputs), Int32(inputs), 1, input, Int32(inputs),
-                        weight.baseAddress!, Int32(inputs), 1, output, Int32(outputs))
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outputs), Int32(inputs), 1, input, Int32(inputs),
+                weight.baseAddress!, Int32(inputs), 1, output, Int32(outputs))
         }
     }
 
@@ -36,8 +37,9 @@ enum Kernels {
         var result = [Float](repeating: 0, count: vectors.count * count)
         guard count > 0, !vectors.isEmpty else { return result }
         let flat = vectors.flatMap { $0 }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(vectors.count), Int32(count), Int32(dimension), 1, flat, Int32(dimension), matrix,
-                    Int32(dimension), 0, &result, Int32(count))
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(vectors.count), Int32(count), Int32(dimension), 1, flat, Int32(dimension), matrix,
+            Int32(dimension), 0, &result, Int32(count))
         return result
     }
 
@@ -77,7 +79,8 @@ enum Kernels {
                 let b = UnsafeRawPointer(bias.baseAddress!)
                 for v in 0..<vectors {
                     let value = (raw.loadUnaligned(fromByteOffset: v * 64, as: Vector.self) - mean) * inverse
-                    let result = value * w.loadUnaligned(fromByteOffset: v * 64, as: Vector.self) + b.loadUnaligned(fromByteOffset: v * 64, as: Vector.self)
+                    let result =
+                        value * w.loadUnaligned(fromByteOffset: v * 64, as: Vector.self) + b.loadUnaligned(fromByteOffset: v * 64, as: Vector.self)
                     raw.storeBytes(of: result, toByteOffset: v * 64, as: Vector.self)
                 }
             }

@@ -14,7 +14,9 @@ public enum LexicalAnalyzer {
             if stemmed.count >= 2 || stemmed.allSatisfy(\.isNumber) { terms.append(stemmed) }
         }
         for scalar in text.unicodeScalars {
-            let isWordScalar = scalar.isASCII ? (("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar))
+            let isWordScalar =
+                scalar.isASCII
+                ? (("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar))
                 : scalar.properties.isAlphabetic
             if isWordScalar {
                 word.append(scalar)
@@ -32,8 +34,13 @@ public enum LexicalAnalyzer {
     public static func stem(_ word: String) -> String {
         var w = Array(word.unicodeScalars)
         guard w.count > 3, w.allSatisfy({ ("a"..."z").contains($0) || ("A"..."Z").contains($0) }) else { return word }
-        func ends(_ suffix: String) -> Bool { w.count > suffix.unicodeScalars.count && w.suffix(suffix.unicodeScalars.count).elementsEqual(suffix.unicodeScalars) }
-        func replace(_ count: Int, _ with: String) { w.removeLast(count); w.append(contentsOf: with.unicodeScalars) }
+        func ends(_ suffix: String) -> Bool {
+            w.count > suffix.unicodeScalars.count && w.suffix(suffix.unicodeScalars.count).elementsEqual(suffix.unicodeScalars)
+        }
+        func replace(_ count: Int, _ with: String) {
+            w.removeLast(count)
+            w.append(contentsOf: with.unicodeScalars)
+        }
         func hasVowel(_ part: ArraySlice<Unicode.Scalar>) -> Bool { part.contains { "aeiouy".unicodeScalars.contains($0) } }
         if ends("sses") {
             replace(2, "")
@@ -72,21 +79,25 @@ public enum LexicalAnalyzer {
     private static func isShortSyllable(_ w: [Unicode.Scalar]) -> Bool {
         let vowels = "aeiou".unicodeScalars
         guard w.count >= 3, w.count <= 4 else { return false }
-        let last = w[w.count - 1], middle = w[w.count - 2], first = w[w.count - 3]
+        let last = w[w.count - 1]
+        let middle = w[w.count - 2]
+        let first = w[w.count - 3]
         guard !vowels.contains(last), !"wxy".unicodeScalars.contains(last), vowels.contains(middle), !vowels.contains(first) else { return false }
         return w.dropLast(3).allSatisfy { !vowels.contains($0) }
     }
 
     /// English and Spanish words too common to say what a post is about.
     public static let stopWords: Set<String> = [
-        "a", "about", "above", "after", "again", "all", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below",
+        "a", "about", "above", "after", "again", "all", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being",
+        "below",
         "between", "both", "but", "by", "can", "could", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had",
         "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it",
         "its", "itself", "just", "me", "more", "most", "my", "myself", "of", "off", "on", "once", "only", "or", "other", "our", "ours",
         "ourselves", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them",
         "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we",
         "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself",
-        "not", "no", "nor", "im", "ive", "youre", "theyre", "thats", "its", "lets", "get", "got", "also", "really", "even", "still", "now", "one", "like", "amp",
+        "not", "no", "nor", "im", "ive", "youre", "theyre", "thats", "its", "lets", "get", "got", "also", "really", "even", "still", "now", "one",
+        "like", "amp",
         "el", "la", "los", "las", "un", "una", "unos", "unas", "de", "del", "y", "o", "que", "en", "por", "para", "con", "se", "su", "sus",
         "al", "lo", "es", "son", "fue", "como", "mas", "muy", "ya", "le", "les", "me", "mi", "te", "tu", "nos", "este", "esta", "estos", "esa",
         "eso", "hay",

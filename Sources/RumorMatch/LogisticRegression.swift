@@ -68,7 +68,8 @@ struct LogisticRegression {
             for j in ngramWeights.indices { ngramWeights[j] -= rate * (ngramGradient[j] / count + l2 * ngramWeights[j]) }
             for j in denseWeights.indices { denseWeights[j] -= rate * (denseGradient[j] / count + l2 * denseWeights[j]) }
         }
-        let kept = Dictionary(uniqueKeysWithValues: zip(vocabulary, ngramWeights).filter { abs($0.1) > 1e-4 }.map { ($0.0, ($0.1 * 1e4).rounded() / 1e4) })
+        let kept = Dictionary(
+            uniqueKeysWithValues: zip(vocabulary, ngramWeights).filter { abs($0.1) > 1e-4 }.map { ($0.0, ($0.1 * 1e4).rounded() / 1e4) })
         return Weights(ngramWeights: kept, denseWeights: denseWeights.map { ($0 * 1e4).rounded() / 1e4 }, bias: bias)
     }
 }

@@ -35,7 +35,9 @@ public enum MatcherFitting {
     ///   - background: posts from a general stream that assert no rumor of the knowledge base (for the gate only).
     ///   - provenance: how the fit was made, recorded in the model.
     ///   - log: receives notes for people: the fit's estimates and the claims that came closest to the gate.
-    public static func fit(matcher: RumorMatcher, posts: [LabelledPost], background: [String] = [], provenance: String, log: (String) -> Void = { _ in }) -> MatcherModel {
+    public static func fit(
+        matcher: RumorMatcher, posts: [LabelledPost], background: [String] = [], provenance: String, log: (String) -> Void = { _ in }
+    ) -> MatcherModel {
         var open = matcher
         open.configuration.model.gate = .open
         // Stance inputs for every post and for the entries' phrasings (assertions) and corrections (denials).
@@ -106,19 +108,9 @@ public enum MatcherFitting {
             }
             reviewThreshold = threshold
         }
-        // An estimate for unseen posts: each post's pairs scored by trees fitted without its fold.
-        var outOfFold = [Double](repeating: 0, count: examples.count)
-        for fold in 0..<folds {
-            let fitting = pairs.filter { $0.post % folds != fold }.map(\.example)
-            let foldScorer = BoostedTrees.fit(examples: fitting.map { examples[$0] }, labels: fitting.map { labels[$0] }, names: MatchFeatures.names)
-            for pair in pairs where pair.post % folds == fold { outOfFold[pair.example] = foldScorer.probability(examples[pair.example]) }
-        }
-        var truePositives = 0
-        var falsePositives = 0
-        for pair in pairs where outOfFold[pair.example] >= labelThreshold {
-            if labels[pair.example] { truePositives += 1 } else { falsePositives += 1 }
-        }
-        log(String(format: "out-of-fold estimate at the label threshold: precision %.3f recall %.3f", Double(truePositives) / Double(max(1, truePositives + falsePositives)), Double(truePositives) / Double(max(1, totalPositives))))
+        log(
+            outOfFoldEstimate(
+                examples: examples, labels: labels, posts: pairs.map(\.post), claims: totalPositives, folds: folds, threshold: labelThreshold))
         // Background posts the fitted matcher would label or send to review may assert a rumor (a general stream
         // has some); they are left out of the gate's negatives.
         var fitted = open
@@ -129,7 +121,27 @@ public enum MatcherFitting {
         let general = zip(background, flagged).filter { !$0.1 }.map(\.0)
         log("background posts the matcher flags, left out of the gate's negatives: \(background.count - general.count) of \(background.count)")
         let gate = fitGate(matcher: matcher, posts: posts, background: general, folds: folds, log: log)
-        return MatcherModel(scorer: scorer, stance: stance, exemplars: exemplars, labelThreshold: labelThreshold, reviewThreshold: reviewThreshold, gate: gate, provenance: provenance)
+        return MatcherModel(
+            scorer: scorer, stance: stance, exemplars: exemplars, labelThreshold: labelThreshold, reviewThreshold: reviewThreshold, gate: gate,
+            provenance: provenance)
+    }
+
+    /// An estimate for unseen posts, for people: precision and recall at the label threshold when each example is
+    /// scored by trees fitted without its post's fold (`posts[i]` is example i's post; `claims` counts every
+    /// (post, slug) claim, found as a candidate or not).
+    private static func outOfFoldEstimate(examples: [[Double]], labels: [Bool], posts: [Int], claims: Int, folds: Int, threshold: Double) -> String {
+        var truePositives = 0
+        var falsePositives = 0
+        for fold in 0..<folds {
+            let fitting = examples.indices.filter { posts[$0] % folds != fold }
+            let scorer = BoostedTrees.fit(examples: fitting.map { examples[$0] }, labels: fitting.map { labels[$0] }, names: MatchFeatures.names)
+            for example in examples.indices where posts[example] % folds == fold && scorer.probability(examples[example]) >= threshold {
+                if labels[example] { truePositives += 1 } else { falsePositives += 1 }
+            }
+        }
+        let precision = Double(truePositives) / Double(max(1, truePositives + falsePositives))
+        let recall = Double(truePositives) / Double(max(1, claims))
+        return String(format: "out-of-fold estimate at the label threshold: precision %.3f recall %.3f", precision, recall)
     }
 
     private static func fitGate(matcher: RumorMatcher, posts: [LabelledPost], background: [String], folds: Int, log: (String) -> Void) -> TopicGate {
@@ -138,7 +150,8 @@ public enum MatcherFitting {
             let inputs = matcher.gateInputs(text)
             return (inputs.terms, inputs.topicRarity, inputs.bestBM25, mayAssert)
         }
-        let always = matcher.entries.flatMap { [$0.rumor, $0.title] + $0.phrasings }.map { example($0, mayAssert: true) }
+        let always =
+            matcher.entries.flatMap { [$0.rumor, $0.title] + $0.phrasings }.map { example($0, mayAssert: true) }
             + background.map { example($0, mayAssert: false) }
         let postExamples: [Example?] = posts.map { post in post.kind == "refutation" ? nil : example(post.text, mayAssert: !post.claims.isEmpty) }
         var lowest: [(logOdds: Double, id: String)] = []
@@ -154,7 +167,9 @@ public enum MatcherFitting {
         // The claims allowed below the threshold: 1% of them (rounded down), the lowest.
         let allowed = Int(Double(lowest.count) * (1 - gateRecall))
         gate.threshold = (lowest.isEmpty ? 0 : lowest[allowed].logOdds) - gateMargin
-        log("lowest cross-fitted gate log-odds of posts that make claims: " + lowest.prefix(5).map { "\($0.id) \(String(format: "%.2f", $0.logOdds))" }.joined(separator: ", "))
+        log(
+            "lowest cross-fitted gate log-odds of posts that make claims: "
+                + lowest.prefix(5).map { "\($0.id) \(String(format: "%.2f", $0.logOdds))" }.joined(separator: ", "))
         log("gate threshold \(String(format: "%.2f", gate.threshold)) (log-odds)")
         return gate
     }

@@ -47,7 +47,8 @@ public struct MatcherModel: Sendable, Hashable, Codable {
     public static func shipped() throws(EmbeddingError) -> MatcherModel {
         guard let url = Bundle.module.url(forResource: "matcher-model", withExtension: "json"), let data = try? Data(contentsOf: url) else {
             throw EmbeddingError(
-                code: .invalidModel, message: "the matcher model (matcher-model.json) is missing from this build; rebuild RumorControl from a clean checkout",
+                code: .invalidModel,
+                message: "the matcher model (matcher-model.json) is missing from this build; rebuild RumorControl from a clean checkout",
                 location: "\(#fileID):\(#line)")
         }
         return try load(data, source: url.path)

@@ -52,21 +52,24 @@ struct MiniLMEncoder: Sendable {
         for index in 0..<Self.layerCount {
             let prefix = "encoder.layer.\(index)."
             func floats(_ name: String, _ shape: [Int]) throws(EmbeddingError) -> [Float] { try file.floats(prefix + name, shape: shape) }
-            layers.append(Layer(
-                qkvWeight: LinearWeight(
-                    try floats("attention.self.query.weight", [h, h]) + floats("attention.self.key.weight", [h, h])
-                        + floats("attention.self.value.weight", [h, h]), outputs: 3 * h, inputs: h),
-                qkvBias: try floats("attention.self.query.bias", [h]) + floats("attention.self.key.bias", [h]) + floats("attention.self.value.bias", [h]),
-                attentionOutWeight: LinearWeight(try floats("attention.output.dense.weight", [h, h]), outputs: h, inputs: h),
-                attentionOutBias: try floats("attention.output.dense.bias", [h]),
-                attentionNormWeight: try floats("attention.output.LayerNorm.weight", [h]),
-                attentionNormBias: try floats("attention.output.LayerNorm.bias", [h]),
-                intermediateWeight: LinearWeight(try floats("intermediate.dense.weight", [Self.intermediate, h]), outputs: Self.intermediate, inputs: h),
-                intermediateBias: try floats("intermediate.dense.bias", [Self.intermediate]),
-                outputWeight: LinearWeight(try floats("output.dense.weight", [h, Self.intermediate]), outputs: h, inputs: Self.intermediate),
-                outputBias: try floats("output.dense.bias", [h]),
-                outputNormWeight: try floats("output.LayerNorm.weight", [h]),
-                outputNormBias: try floats("output.LayerNorm.bias", [h])))
+            layers.append(
+                Layer(
+                    qkvWeight: LinearWeight(
+                        try floats("attention.self.query.weight", [h, h]) + floats("attention.self.key.weight", [h, h])
+                            + floats("attention.self.value.weight", [h, h]), outputs: 3 * h, inputs: h),
+                    qkvBias: try floats("attention.self.query.bias", [h]) + floats("attention.self.key.bias", [h])
+                        + floats("attention.self.value.bias", [h]),
+                    attentionOutWeight: LinearWeight(try floats("attention.output.dense.weight", [h, h]), outputs: h, inputs: h),
+                    attentionOutBias: try floats("attention.output.dense.bias", [h]),
+                    attentionNormWeight: try floats("attention.output.LayerNorm.weight", [h]),
+                    attentionNormBias: try floats("attention.output.LayerNorm.bias", [h]),
+                    intermediateWeight: LinearWeight(
+                        try floats("intermediate.dense.weight", [Self.intermediate, h]), outputs: Self.intermediate, inputs: h),
+                    intermediateBias: try floats("intermediate.dense.bias", [Self.intermediate]),
+                    outputWeight: LinearWeight(try floats("output.dense.weight", [h, Self.intermediate]), outputs: h, inputs: Self.intermediate),
+                    outputBias: try floats("output.dense.bias", [h]),
+                    outputNormWeight: try floats("output.LayerNorm.weight", [h]),
+                    outputNormBias: try floats("output.LayerNorm.bias", [h])))
         }
         self.layers = layers
     }
@@ -98,7 +101,8 @@ struct MiniLMEncoder: Sendable {
                     for i in 0..<h { row[i] = wordEmbeddings[word * h + i] + positionEmbeddings[position * h + i] + tokenTypeEmbedding[i] }
                 }
             }
-            Kernels.layerNorm(x.baseAddress!, rows: tokenCount, width: h, weight: embeddingNormWeight, bias: embeddingNormBias, epsilon: Self.layerNormEpsilon)
+            Kernels.layerNorm(
+                x.baseAddress!, rows: tokenCount, width: h, weight: embeddingNormWeight, bias: embeddingNormBias, epsilon: Self.layerNormEpsilon)
             for layer in layers {
                 forward(layer, x: x.baseAddress!, tokenCount: tokenCount, offsets: offsets, lengths: lengths, scratch: &scratch)
             }
@@ -144,26 +148,32 @@ struct MiniLMEncoder: Sendable {
                             let key = query + h
                             let value = query + 2 * h
                             let l = Int32(length)
-                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, l, l, Int32(Self.headSize), scale, query, Int32(qkvWidth), key,
-                                        Int32(qkvWidth), 0, scores.baseAddress!, l)
+                            cblas_sgemm(
+                                CblasRowMajor, CblasNoTrans, CblasTrans, l, l, Int32(Self.headSize), scale, query, Int32(qkvWidth), key,
+                                Int32(qkvWidth), 0, scores.baseAddress!, l)
                             Kernels.softmaxRows(scores.baseAddress!, rows: length, width: length)
                             let out = context.baseAddress! + offsets[sequence] * h + head * Self.headSize
-                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, l, Int32(Self.headSize), l, 1, scores.baseAddress!, l, value,
-                                        Int32(qkvWidth), 0, out, Int32(h))
+                            cblas_sgemm(
+                                CblasRowMajor, CblasNoTrans, CblasNoTrans, l, Int32(Self.headSize), l, 1, scores.baseAddress!, l, value,
+                                Int32(qkvWidth), 0, out, Int32(h))
                         }
                     }
                 }
                 scratch.projected.withUnsafeMutableBufferPointer { projected in
-                    Kernels.linear(context.baseAddress!, rows: n, weight: layer.attentionOutWeight, bias: layer.attentionOutBias, into: projected.baseAddress!)
-                    Kernels.addLayerNorm(x, adding: projected.baseAddress!, rows: n, width: h, weight: layer.attentionNormWeight,
-                                         bias: layer.attentionNormBias, epsilon: Self.layerNormEpsilon)
+                    Kernels.linear(
+                        context.baseAddress!, rows: n, weight: layer.attentionOutWeight, bias: layer.attentionOutBias, into: projected.baseAddress!)
+                    Kernels.addLayerNorm(
+                        x, adding: projected.baseAddress!, rows: n, width: h, weight: layer.attentionNormWeight,
+                        bias: layer.attentionNormBias, epsilon: Self.layerNormEpsilon)
                     scratch.intermediate.withUnsafeMutableBufferPointer { intermediate in
                         Kernels.linear(x, rows: n, weight: layer.intermediateWeight, bias: layer.intermediateBias, into: intermediate.baseAddress!)
                         Kernels.gelu(intermediate.baseAddress!, count: n * Self.intermediate)
-                        Kernels.linear(intermediate.baseAddress!, rows: n, weight: layer.outputWeight, bias: layer.outputBias, into: projected.baseAddress!)
+                        Kernels.linear(
+                            intermediate.baseAddress!, rows: n, weight: layer.outputWeight, bias: layer.outputBias, into: projected.baseAddress!)
                     }
-                    Kernels.addLayerNorm(x, adding: projected.baseAddress!, rows: n, width: h, weight: layer.outputNormWeight, bias: layer.outputNormBias,
-                                         epsilon: Self.layerNormEpsilon)
+                    Kernels.addLayerNorm(
+                        x, adding: projected.baseAddress!, rows: n, width: h, weight: layer.outputNormWeight, bias: layer.outputNormBias,
+                        epsilon: Self.layerNormEpsilon)
                 }
             }
         }

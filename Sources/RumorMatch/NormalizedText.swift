@@ -174,7 +174,8 @@ public struct NormalizedText: Sendable {
                 let next = position + 1 < body.count ? body[position + 1] : nil
                 let boundary: Bool
                 if let previous {
-                    boundary = (previous.isLowercase && character.isUppercase)
+                    boundary =
+                        (previous.isLowercase && character.isUppercase)
                         || (previous.isUppercase && character.isUppercase && next?.isLowercase == true)
                         || (previous.isLetter != character.isLetter) || character == "_"
                 } else {

@@ -4,8 +4,8 @@ import RumorCore
 /// Reads a post and says which known disputed claims it asserts.
 ///
 /// The stages, cheapest first: normalise (offsets kept); a fitted lexical gate (``TopicGate``: the post's words and
-/// its BM25 against every entry) that lets a post unlike any claim about the knowledge base exit at once; split into segments (post, sentences, clauses) and
-/// embed them; compare each segment with every entry's rumor, title and phrasings and with its reality; weigh that
+/// its BM25 against every entry) that lets a post unlike any claim about the knowledge base exit at once; split
+/// into segments (post, sentences, clauses) and embed them; compare each segment with every entry's rumor, title and phrasings and with its reality; weigh that
 /// evidence and the stance cues with the fitted ``MatcherModel``; threshold into labels and review items.
 public struct RumorMatcher: Sendable {
     /// Settings a deployment chooses.
@@ -85,21 +85,27 @@ public struct RumorMatcher: Sendable {
         lexicalIndex = BM25Index(documents: published.map { entry in terms([entry.rumor, entry.title] + entry.keywords + entry.phrasings) })
         var entryCounts: [String: Int] = [:]
         for entry in published {
-            for term in Set(terms([entry.rumor, entry.title, entry.reality] + entry.phrasings + entry.corrections)) { entryCounts[term, default: 0] += 1 }
+            for term in Set(terms([entry.rumor, entry.title, entry.reality] + entry.phrasings + entry.corrections)) {
+                entryCounts[term, default: 0] += 1
+            }
         }
         electionVocabulary = Set(entryCounts.filter { $0.value >= 3 }.keys)
         // Numbers ("5", "2020") say nothing about the topic on their own.
-        topicVocabulary = Set(entryCounts.filter { $0.value >= 2 }.keys).union(published.flatMap { entry in terms([entry.rumor, entry.title] + entry.keywords) })
-            .filter { !$0.allSatisfy(\.isNumber) }
+        topicVocabulary = Set(entryCounts.filter { $0.value >= 2 }.keys).union(
+            published.flatMap { entry in terms([entry.rumor, entry.title] + entry.keywords) }
+        )
+        .filter { !$0.allSatisfy(\.isNumber) }
         keywordTerms = published.map { entry in entry.keywords.map { terms([$0]) } }
         rumorAnchors = AnchorSet(
             texts: published.enumerated().flatMap { index, entry in ([entry.rumor, entry.title] + entry.phrasings).map { (index, normalize($0)) } },
             embedder: embedder, reusing: reusable)
         realityAnchors = AnchorSet(
-            texts: published.enumerated().flatMap { index, entry in Self.sentences(entry.reality + " " + entry.details).map { (index, normalize($0)) } },
+            texts: published.enumerated().flatMap { index, entry in Self.sentences(entry.reality + " " + entry.details).map { (index, normalize($0)) }
+            },
             embedder: embedder, reusing: reusable)
         correctionAnchors = AnchorSet(
-            texts: published.enumerated().flatMap { index, entry in entry.corrections.map { (index, normalize($0)) } }, embedder: embedder, reusing: reusable)
+            texts: published.enumerated().flatMap { index, entry in entry.corrections.map { (index, normalize($0)) } }, embedder: embedder,
+            reusing: reusable)
         normalizedTexts = normalized
     }
 
@@ -184,7 +190,9 @@ public struct RumorMatcher: Sendable {
         var segmentStance: [Int: (denial: Double, cues: StanceCues.Counts)] = [:]
         func stanceOf(_ segment: Int) -> (denial: Double, cues: StanceCues.Counts) {
             if let known = segmentStance[segment] { return known }
-            let value = (stance.denialProbability(text: segments[segment].text, vector: vectors[segment]), StanceCues.count(in: segments[segment].text))
+            let value = (
+                stance.denialProbability(text: segments[segment].text, vector: vectors[segment]), StanceCues.count(in: segments[segment].text)
+            )
             segmentStance[segment] = value
             return value
         }
@@ -206,7 +214,8 @@ public struct RumorMatcher: Sendable {
             let segmentCues = stanceOf(best).cues
             let keywordHit = keywordTerms[index].contains { terms in !terms.isEmpty && terms.allSatisfy(postTermSet.contains) }
             let features = MatchFeatures(
-                segmentSimilarity: Double(similarity), postSimilarity: Double(rumorSimilarity[0][index]), margin: Double(similarity - other), topEntryForSegment: similarity >= other ? 1 : 0,
+                segmentSimilarity: Double(similarity), postSimilarity: Double(rumorSimilarity[0][index]), margin: Double(similarity - other),
+                topEntryForSegment: similarity >= other ? 1 : 0,
                 bm25: Double(log1p(lexical)), bm25Share: bestBM25 > 0 ? Double(lexical / bestBM25) : 0, keywordHit: keywordHit ? 1 : 0,
                 realityGapSegment: Double(realitySimilarity[best][index] - similarity),
                 realityGapPost: Double(realitySimilarity[0][index] - rumorSimilarity[0][index]),
@@ -226,7 +235,8 @@ public struct RumorMatcher: Sendable {
 
     /// The embedding of each post as the matcher sees it (its normalised text), for exemplars.
     public func postVectors(_ texts: [String]) -> [[Float]] {
-        embedder.embed(texts.map { text in Segmenter.segments(of: NormalizedText(text, dictionary: dictionary)).first?.text ?? "" }, batchSize: 32, threads: 2)
+        embedder.embed(
+            texts.map { text in Segmenter.segments(of: NormalizedText(text, dictionary: dictionary)).first?.text ?? "" }, batchSize: 32, threads: 2)
     }
 
     /// The normalised text and embedding of each text, for fitting the stance model.

@@ -36,7 +36,8 @@ public struct StanceModel: Sendable, Hashable, Codable {
     ///   - vector: its sentence embedding.
     public func denialProbability(text: String, vector: [Float]) -> Double {
         let z = LogisticRegression.logOdds(
-            ngrams: Self.ngrams(text), dense: vector.map { Double($0) * Self.embeddingScale }, ngramWeights: ngramWeights, denseWeights: embeddingWeights,
+            ngrams: Self.ngrams(text), dense: vector.map { Double($0) * Self.embeddingScale }, ngramWeights: ngramWeights,
+            denseWeights: embeddingWeights,
             bias: bias)
         return 1 / (1 + exp(-z))
     }
@@ -71,7 +72,9 @@ public struct StanceModel: Sendable, Hashable, Codable {
         -> StanceModel
     {
         let weights = LogisticRegression.fit(
-            examples.map { LogisticRegression.Example(ngrams: ngrams($0.text), dense: $0.vector.map { Double($0) * embeddingScale }, positive: $0.denies) },
+            examples.map {
+                LogisticRegression.Example(ngrams: ngrams($0.text), dense: $0.vector.map { Double($0) * embeddingScale }, positive: $0.denies)
+            },
             l2: l2, iterations: iterations, minimumCount: minimumCount)
         return StanceModel(ngramWeights: weights.ngramWeights, embeddingWeights: weights.denseWeights, bias: weights.bias)
     }

@@ -46,7 +46,8 @@ struct BenchEmbedCommand: AsyncParsableCommand {
         }
         guard !texts.isEmpty else { throw Failure.report(ValidationError("\(posts) holds no posts")) }
         let tokens = texts.map { embedder.tokenizer.tokenize($0).count }
-        var table = "rumorcontrol embedder: \(texts.count) posts, \(String(format: "%.1f", Double(tokens.reduce(0, +)) / Double(tokens.count))) tokens on average\n"
+        var table =
+            "rumorcontrol embedder: \(texts.count) posts, \(String(format: "%.1f", Double(tokens.reduce(0, +)) / Double(tokens.count))) tokens on average\n"
         table += "engine        threads  batch  sentences/s  p50 ms  p99 ms\n"
         for threadCount in threads {
             for batch in batches {
@@ -69,11 +70,14 @@ struct BenchEmbedCommand: AsyncParsableCommand {
                 let rate = median(rates)
                 let p50 = latencies.isEmpty ? nil : percentile(latencies, 0.50)
                 let p99 = latencies.isEmpty ? nil : percentile(latencies, 0.99)
-                table += "rumorcontrol  \(pad(threadCount, 7))  \(pad(batch, 5))  \(pad(Int(rate.rounded()), 11))  \(p50.map { String(format: "%6.2f", $0) } ?? "     -")  \(p99.map { String(format: "%6.2f", $0) } ?? "     -")\n"
+                table +=
+                    "rumorcontrol  \(pad(threadCount, 7))  \(pad(batch, 5))  \(pad(Int(rate.rounded()), 11))  \(p50.map { String(format: "%6.2f", $0) } ?? "     -")  \(p99.map { String(format: "%6.2f", $0) } ?? "     -")\n"
                 if json {
                     let fields = [
-                        "\"engine\":\"rumorcontrol\"", "\"threads\":\(threadCount)", "\"batch\":\(batch)", "\"sentences_per_s\":\(String(format: "%.1f", rate))",
-                        "\"p50_ms\":\(p50.map { String(format: "%.3f", $0) } ?? "null")", "\"p99_ms\":\(p99.map { String(format: "%.3f", $0) } ?? "null")",
+                        "\"engine\":\"rumorcontrol\"", "\"threads\":\(threadCount)", "\"batch\":\(batch)",
+                        "\"sentences_per_s\":\(String(format: "%.1f", rate))",
+                        "\"p50_ms\":\(p50.map { String(format: "%.3f", $0) } ?? "null")",
+                        "\"p99_ms\":\(p99.map { String(format: "%.3f", $0) } ?? "null")",
                         "\"repetitions\":\(repetitions)",
                     ]
                     printOut("{" + fields.joined(separator: ",") + "}")
@@ -126,7 +130,8 @@ struct BenchLabelCommand: AsyncParsableCommand {
             let gated = texts.filter { matcher.gateLogOdds($0) < matcher.configuration.model.gate.threshold }.count
             latencies.sort()
             let name = (file as NSString).lastPathComponent.padding(toLength: 33, withPad: " ", startingAt: 0)
-            table += "\(name)  \(String(format: "%5d  %7.0f  %6.2f  %6.2f  %4.0f%%", texts.count, Double(texts.count) / seconds, percentile(latencies, 0.5), percentile(latencies, 0.99), 100 * Double(gated) / Double(max(1, texts.count))))  \(String(format: "%7.0f", Double(texts.count) / chunkSeconds))\n"
+            table +=
+                "\(name)  \(String(format: "%5d  %7.0f  %6.2f  %6.2f  %4.0f%%", texts.count, Double(texts.count) / seconds, percentile(latencies, 0.5), percentile(latencies, 0.99), 100 * Double(gated) / Double(max(1, texts.count))))  \(String(format: "%7.0f", Double(texts.count) / chunkSeconds))\n"
         }
         printOut(table)
     }

@@ -85,12 +85,17 @@ struct LabelCommand: AsyncParsableCommand {
 
     static func explanation(_ matcher: RumorMatcher, _ text: String) -> String {
         let candidates = matcher.candidates(text).1
-        let gate = "gate log-odds \(String(format: "%.2f", matcher.gateLogOdds(text))) (threshold \(String(format: "%.2f", matcher.configuration.model.gate.threshold)))"
+        let gate =
+            "gate log-odds \(String(format: "%.2f", matcher.gateLogOdds(text))) (threshold \(String(format: "%.2f", matcher.configuration.model.gate.threshold)))"
         guard !candidates.isEmpty else { return "\nNo candidate: the post reads like no claim about the knowledge base's rumors; \(gate)." }
         var lines = ["", gate, "candidates (score, then features):"]
         let model = matcher.configuration.model
-        for candidate in candidates.sorted(by: { model.scorer.probability($0.features.values) > model.scorer.probability($1.features.values) }).prefix(5) {
-            lines.append("  \(candidate.entry.slug)  score \(String(format: "%.3f", model.scorer.probability(candidate.features.values)))  segment \"\(candidate.segment.text)\"")
+        for candidate in candidates.sorted(by: { model.scorer.probability($0.features.values) > model.scorer.probability($1.features.values) })
+            .prefix(5)
+        {
+            lines.append(
+                "  \(candidate.entry.slug)  score \(String(format: "%.3f", model.scorer.probability(candidate.features.values)))  segment \"\(candidate.segment.text)\""
+            )
             let pairs = zip(MatchFeatures.names, candidate.features.values).map { "\($0)=\(String(format: "%.2f", $1))" }
             lines.append("    " + pairs.joined(separator: " "))
         }
@@ -142,7 +147,9 @@ struct EvalCommand: AsyncParsableCommand {
             for outcome in evaluation.outcomes where outcome.predicted != outcome.post.claims {
                 let extra = outcome.predicted.subtracting(outcome.post.claims).sorted()
                 let missed = outcome.post.claims.subtracting(outcome.predicted).sorted()
-                printOut("\(outcome.post.id) [\(outcome.post.kind)] wrong: \(extra) missed: \(missed) review: \(outcome.reviewed.sorted())\n    \(outcome.post.text.prefix(160))")
+                printOut(
+                    "\(outcome.post.id) [\(outcome.post.kind)] wrong: \(extra) missed: \(missed) review: \(outcome.reviewed.sorted())\n    \(outcome.post.text.prefix(160))"
+                )
             }
             printOut("")
         }
@@ -164,9 +171,11 @@ struct FitCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Labelled posts to fit on (JSON Lines, as for eval); repeat to fit on several files.")
     var train: [String]
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Posts from a general stream that assert none of the rumors, for the gate (JSON Lines with \"text\", or a TSV whose second column is the text); repeatable.",
-        valueName: "posts"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Posts from a general stream that assert none of the rumors, for the gate (JSON Lines with \"text\", or a TSV whose second column is the text); repeatable.",
+            valueName: "posts"))
     var background: [String] = []
 
     @Option(name: .long, help: "Where to write the model (default: stdout).")
@@ -179,7 +188,8 @@ struct FitCommand: AsyncParsableCommand {
         let backgroundTexts = try background.flatMap(readPostTexts)
         let placeholder = MatcherModel(
             scorer: BoostedTrees(names: MatchFeatures.names, base: 0, trees: [], parameters: .init()),
-            stance: StanceModel(ngramWeights: [:], embeddingWeights: [], bias: 0), exemplars: .empty, labelThreshold: 0.5, reviewThreshold: 0.3, gate: .open, provenance: "")
+            stance: StanceModel(ngramWeights: [:], embeddingWeights: [], bias: 0), exemplars: .empty, labelThreshold: 0.5, reviewThreshold: 0.3,
+            gate: .open, provenance: "")
         let matcher = try await matcherOptions.makeMatcher(model: placeholder)
         let name = train.map { ($0 as NSString).lastPathComponent }.joined(separator: " --train ")
         let model = MatcherFitting.fit(
@@ -196,6 +206,9 @@ struct FitCommand: AsyncParsableCommand {
         } else {
             FileHandle.standardOutput.write(model.json())
         }
-        FileHandle.standardError.write(Data("label threshold \(model.labelThreshold), review threshold \(model.reviewThreshold), gate \(String(format: "%.2f", model.gate.threshold)) (log-odds)\n".utf8))
+        FileHandle.standardError.write(
+            Data(
+                "label threshold \(model.labelThreshold), review threshold \(model.reviewThreshold), gate \(String(format: "%.2f", model.gate.threshold)) (log-odds)\n"
+                    .utf8))
     }
 }

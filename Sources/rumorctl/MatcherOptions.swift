@@ -15,10 +15,13 @@ struct MatcherOptions: ParsableArguments {
     @Option(name: .long, help: "Scores at or above this go to review (0-1; default from the fitted model, or $RUMORCONTROL_REVIEW_THRESHOLD).")
     var reviewThreshold: Double?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Posts whose gate log-odds are below this leave before the encoder (default from the fitted model, or $RUMORCONTROL_GATE_THRESHOLD).",
-        discussion: "Higher is faster on a general stream and may miss more claims; -100 lets every post through. Write negative values after an equals sign: --gate-threshold=-2.5. See docs/matcher.md.",
-        valueName: "log-odds"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Posts whose gate log-odds are below this leave before the encoder (default from the fitted model, or $RUMORCONTROL_GATE_THRESHOLD).",
+            discussion:
+                "Higher is faster on a general stream and may miss more claims; -100 lets every post through. Write negative values after an equals sign: --gate-threshold=-2.5. See docs/matcher.md.",
+            valueName: "log-odds"))
     var gateThreshold: Double?
 
     @Option(name: .long, help: "A matcher model written by `rumorctl fit` to use instead of the shipped one.")
@@ -49,7 +52,9 @@ struct MatcherOptions: ParsableArguments {
             }
             if let value = labelThreshold ?? environment["RUMORCONTROL_LABEL_THRESHOLD"].flatMap(Double.init) { model.labelThreshold = value }
             if let value = reviewThreshold ?? environment["RUMORCONTROL_REVIEW_THRESHOLD"].flatMap(Double.init) { model.reviewThreshold = value }
-            if let value = gateThreshold ?? environment["RUMORCONTROL_GATE_THRESHOLD"].flatMap(Double.init), value.isFinite { model.gate.threshold = value }
+            if let value = gateThreshold ?? environment["RUMORCONTROL_GATE_THRESHOLD"].flatMap(Double.init), value.isFinite {
+                model.gate.threshold = value
+            }
             return model
         } catch {
             throw Failure.report(error)

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import RumorCore
 import RumorTestSupport
+import Testing
 
 /// `rumorctl` end to end, run as a subprocess on a fresh database in a temporary folder.
 @Suite("rumorctl command line")
@@ -23,8 +23,10 @@ struct RumorctlTests {
             #expect(result.status == 0)
             let entries = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
             #expect(entries.count == 19)
-            let fields: Set<String> = ["slug", "title", "rumor", "reality", "details", "sources", "topics", "jurisdictions", "keywords",
-                                       "phrasings", "corrections", "language", "status", "version", "created", "updated", "last_reviewed"]
+            let fields: Set<String> = [
+                "slug", "title", "rumor", "reality", "details", "sources", "topics", "jurisdictions", "keywords",
+                "phrasings", "corrections", "language", "status", "version", "created", "updated", "last_reviewed",
+            ]
             for entry in entries { #expect(Set(entry.keys) == fields) }
         }
     }
@@ -64,9 +66,11 @@ struct RumorctlTests {
             var good = try Fixtures.entryFileText("dead-people-voting")
             good = good.replacingOccurrences(of: "\"title\": \"", with: "\"title\": \"Updated: ")
             try good.write(to: folder.appendingPathComponent("a-good.json"), atomically: true, encoding: .utf8)
-            let broken = try Fixtures.entryFileText("sharpie-ballots-invalidated").replacingOccurrences(of: "\"language\": \"en\"", with: "\"language\": 42")
+            let broken = try Fixtures.entryFileText("sharpie-ballots-invalidated").replacingOccurrences(
+                of: "\"language\": \"en\"", with: "\"language\": 42")
             try broken.write(to: folder.appendingPathComponent("b-broken.json"), atomically: true, encoding: .utf8)
-            let languageLine = try #require(broken.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("\"language\"") }) + 1
+            let languageLine =
+                try #require(broken.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("\"language\"") }) + 1
             let before = try Rumorctl.run(["list", "--json"], database: database).stdout
 
             let result = try Rumorctl.run(["import", folder.path], database: database)
@@ -82,7 +86,8 @@ struct RumorctlTests {
     func reimportMakesVersion() async throws {
         try await withDatabase { database in
             let file = database.deletingLastPathComponent().appendingPathComponent("trump-won.json")
-            let text = try Fixtures.entryFileText("trump-won").replacingOccurrences(of: "\"last_reviewed\": \"2026-11-26\"", with: "\"last_reviewed\": \"2026-11-27\"")
+            let text = try Fixtures.entryFileText("trump-won").replacingOccurrences(
+                of: "\"last_reviewed\": \"2026-11-26\"", with: "\"last_reviewed\": \"2026-11-27\"")
             try text.write(to: file, atomically: true, encoding: .utf8)
 
             let result = try Rumorctl.run(["import", file.path], database: database)
@@ -279,10 +284,10 @@ struct MatcherCommandTests {
         try await withTemporaryFolder { folder in
             let posts = folder.appendingPathComponent("posts.jsonl")
             try """
-                {"id": "a", "text": "Dominion machines switched votes from Trump to Biden", "claims": ["machines-switched-votes"], "kind": "claim"}
-                {"id": "b", "text": "My coffee machine switched my latte to hot water again", "claims": [], "kind": "trap"}
+            {"id": "a", "text": "Dominion machines switched votes from Trump to Biden", "claims": ["machines-switched-votes"], "kind": "claim"}
+            {"id": "b", "text": "My coffee machine switched my latte to hot water again", "claims": [], "kind": "trap"}
 
-                """.write(to: posts, atomically: true, encoding: .utf8)
+            """.write(to: posts, atomically: true, encoding: .utf8)
             let result = try Rumorctl.run(["eval", "--posts", posts.path], database: folder.appendingPathComponent("db.sqlite"))
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stdout.contains("machines-switched-votes"))
@@ -298,13 +303,14 @@ struct MatcherCommandTests {
             let queries = folder.appendingPathComponent("queries.tsv")
             let qrels = folder.appendingPathComponent("qrels.txt")
             try """
-                vclaim_id\tvclaim\ttitle
-                c1\tA viral video shows a 10-meter-long anaconda swimming across a river in Brazil.\tGiant anaconda video
-                c2\t"McDonald's restaurants are offering $1 ""Any Size"" fries."\tMcDonald's fries deal
-                c3\tThe Army seized election servers in Frankfurt, Germany.\tFrankfurt server raid
+            vclaim_id\tvclaim\ttitle
+            c1\tA viral video shows a 10-meter-long anaconda swimming across a river in Brazil.\tGiant anaconda video
+            c2\t"McDonald's restaurants are offering $1 ""Any Size"" fries."\tMcDonald's fries deal
+            c3\tThe Army seized election servers in Frankfurt, Germany.\tFrankfurt server raid
 
-                """.write(to: corpus, atomically: true, encoding: .utf8)
-            try "tweet_id\ttweet_text\nq1\tHuge snake crossing a river in Brazil, look at this anaconda!\nq2\tMcDonalds any size fries for a dollar this week\n"
+            """.write(to: corpus, atomically: true, encoding: .utf8)
+            try
+                "tweet_id\ttweet_text\nq1\tHuge snake crossing a river in Brazil, look at this anaconda!\nq2\tMcDonalds any size fries for a dollar this week\n"
                 .write(to: queries, atomically: true, encoding: .utf8)
             try "q1\t0\tc1\t1\nq2\t0\tc2\t1\n".write(to: qrels, atomically: true, encoding: .utf8)
 

@@ -1,13 +1,14 @@
 import Foundation
-import Testing
 import RumorCore
 import RumorMatch
 import RumorStore
 import RumorTestSupport
+import Testing
 
 /// The matcher over the shipped knowledge base with the shipped model, built once (embedding the anchors takes seconds).
 let sharedMatcher = Result { () throws -> RumorMatcher in
-    RumorMatcher(entries: try ShippedKnowledgeBase.entries(), embedder: try sharedEmbedder.get(), configuration: .init(model: try MatcherModel.shipped()))
+    RumorMatcher(
+        entries: try ShippedKnowledgeBase.entries(), embedder: try sharedEmbedder.get(), configuration: .init(model: try MatcherModel.shipped()))
 }
 
 @Suite("Matcher")
@@ -17,7 +18,10 @@ struct RumorMatcherTests {
         let matcher = try sharedMatcher.get()
         let post = try #require(Fixtures.jsonLines(Fixtures.devPosts).first { $0["id"] as? String == "d-seed" }?["text"] as? String)
         let result = matcher.match(post)
-        #expect(Set(result.labels.map(\.slug)) == ["dead-people-voting", "poll-watchers-barred", "machines-switched-votes", "late-ballots-counted", "election-stolen"])
+        #expect(
+            Set(result.labels.map(\.slug)) == [
+                "dead-people-voting", "poll-watchers-barred", "machines-switched-votes", "late-ballots-counted", "election-stolen",
+            ])
         let spans = Dictionary(uniqueKeysWithValues: result.labels.map { ($0.slug, $0.span.text.lowercased()) })
         #expect(spans["dead-people-voting"]?.contains("dead people voting") == true)
         #expect(spans["poll-watchers-barred"]?.contains("poll watchers not allowed") == true)
@@ -54,7 +58,8 @@ struct RumorMatcherTests {
     func refutationNotLabelled() throws {
         let matcher = try sharedMatcher.get()
         let result = matcher.match(
-            "No, Sharpies did NOT invalidate ballots in Maricopa County. If a tabulator can't read a ballot, a bipartisan board duplicates it and it gets counted.")
+            "No, Sharpies did NOT invalidate ballots in Maricopa County. If a tabulator can't read a ballot, a bipartisan board duplicates it and it gets counted."
+        )
         #expect(!result.labels.contains { $0.slug == "sharpie-ballots-invalidated" })
     }
 
@@ -77,7 +82,8 @@ struct RumorMatcherTests {
             #expect(matcher.candidates(other).1.isEmpty, "\(other)")
         }
         for claim in [
-            "grandpa's been in the ground since 2012 but somehow he mailed a ballot this year", "So they're still counting ballots that showed up three days late?",
+            "grandpa's been in the ground since 2012 but somehow he mailed a ballot this year",
+            "So they're still counting ballots that showed up three days late?",
             "they rigged it. plain and simple",
         ] {
             #expect(matcher.gateLogOdds(claim) >= threshold, "\(claim)")

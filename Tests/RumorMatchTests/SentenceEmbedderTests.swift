@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import RumorMatch
 import RumorTestSupport
+import Testing
+
+@testable import RumorMatch
 
 /// The model, loaded once for the whole suite (it takes a second and ~100 MB).
 let sharedEmbedder = Result { () throws(EmbeddingError) in try SentenceEmbedder() }
@@ -147,8 +148,10 @@ struct EncoderKernelTests {
 
     @Test(
         "the packed product equals the reference for every row count and panel layout",
-        arguments: [(rows: 1, inputs: 384, outputs: 1536), (rows: 7, inputs: 1536, outputs: 384), (rows: 13, inputs: 100, outputs: 48),
-                    (rows: 97, inputs: 70, outputs: 80), (rows: 6, inputs: 384, outputs: 40)])
+        arguments: [
+            (rows: 1, inputs: 384, outputs: 1536), (rows: 7, inputs: 1536, outputs: 384), (rows: 13, inputs: 100, outputs: 48),
+            (rows: 97, inputs: 70, outputs: 80), (rows: 6, inputs: 384, outputs: 40),
+        ])
     func packedProduct(shape: (rows: Int, inputs: Int, outputs: Int)) {
         var generator = SystemRandomNumberGenerator()
         let input = (0..<shape.rows * shape.inputs).map { _ in Float.random(in: -1...1, using: &generator) }
@@ -161,7 +164,9 @@ struct EncoderKernelTests {
             #expect(laidOut.isPacked == (pack && LinearWeight.processorPacks && shape.outputs % 16 == 0))
             var output = [Float](repeating: .nan, count: shape.rows * shape.outputs)
             input.withUnsafeBufferPointer { input in
-                output.withUnsafeMutableBufferPointer { Kernels.linear(input.baseAddress!, rows: shape.rows, weight: laidOut, bias: bias, into: $0.baseAddress!) }
+                output.withUnsafeMutableBufferPointer {
+                    Kernels.linear(input.baseAddress!, rows: shape.rows, weight: laidOut, bias: bias, into: $0.baseAddress!)
+                }
             }
             let worst = zip(output, expected).map { abs($0 - $1) }.max()!
             #expect(worst <= 1e-4, "packed \(laidOut.isPacked): worst difference \(worst)")

@@ -1,14 +1,16 @@
 import Foundation
-import Testing
 import RumorCore
-@testable import RumorMatch
 import RumorTestSupport
+import Testing
+
+@testable import RumorMatch
 
 @Suite("Normalisation, segmentation and lexical analysis")
 struct TextProcessingTests {
     @Test("hashtags and mentions split at capitals and by dictionary; URLs go; case folds")
     func hashtagsAndNoise() {
-        let text = NormalizedText("RT @DominionVoting: #StopTheSteal #sharpiegate https://t.co/abc DOMINION!!", dictionary: ["sharpie", "gate", "stop", "the", "steal"])
+        let text = NormalizedText(
+            "RT @DominionVoting: #StopTheSteal #sharpiegate https://t.co/abc DOMINION!!", dictionary: ["sharpie", "gate", "stop", "the", "steal"])
         #expect(text.text.contains("stop the steal"))
         #expect(text.text.contains("sharpie gate"))
         #expect(text.text.contains("dominion voting"))
@@ -107,7 +109,8 @@ struct FittedModelTests {
         var examples: [[Double]] = []
         var labels: [Bool] = []
         for i in 0..<400 {
-            let x = Double(i % 20) / 20, y = Double(i / 20) / 20
+            let x = Double(i % 20) / 20
+            let y = Double(i / 20) / 20
             examples.append([x, y])
             labels.append((x > 0.5) != (y > 0.5))
         }
@@ -122,8 +125,10 @@ struct FittedModelTests {
     @Test("the stance model learns denial cues")
     func stance() {
         let assertions = ["the machines switched votes", "dead people voted in georgia", "ballots were dumped in a ditch", "they stole the election"]
-        let denials = ["no, the machines did not switch votes", "dead people did not vote, that is false", "no ballots were dumped, that is a myth",
-                       "the election was not stolen, that is false"]
+        let denials = [
+            "no, the machines did not switch votes", "dead people did not vote, that is false", "no ballots were dumped, that is a myth",
+            "the election was not stolen, that is false",
+        ]
         let vector = [Float](repeating: 0, count: 384)
         let model = StanceModel.fit(examples: assertions.map { ($0, vector, false) } + denials.map { ($0, vector, true) }, minimumCount: 1)
         #expect(model.denialProbability(text: "no, the sharpies did not invalidate ballots, that is false", vector: vector) > 0.5)
@@ -132,10 +137,14 @@ struct FittedModelTests {
 
     @Test("the gate learns which words make a post a possible claim, and its log-odds order unseen posts")
     func gateFit() {
-        let claims = ["dead people voted in georgia", "the machines switched votes to biden", "ballots were dumped in a ditch",
-                      "they counted ballots that arrived late", "poll watchers were thrown out of the count", "the election was stolen from us"]
-        let others = ["the vaccine changes your dna", "sharks swim on a flooded highway", "the moon landing was staged in a studio",
-                      "5g towers spread the virus", "a celebrity died in a car crash today", "the earth will go dark for six days"]
+        let claims = [
+            "dead people voted in georgia", "the machines switched votes to biden", "ballots were dumped in a ditch",
+            "they counted ballots that arrived late", "poll watchers were thrown out of the count", "the election was stolen from us",
+        ]
+        let others = [
+            "the vaccine changes your dna", "sharks swim on a flooded highway", "the moon landing was staged in a studio",
+            "5g towers spread the virus", "a celebrity died in a car crash today", "the earth will go dark for six days",
+        ]
         let examples = claims.map { (LexicalAnalyzer.terms($0), 3.0, 2.0, true) } + others.map { (LexicalAnalyzer.terms($0), 0.0, 0.0, false) }
         let gate = TopicGate.fit(examples)
         #expect(gate.threshold < -1e8, "the threshold is the caller's to set")
