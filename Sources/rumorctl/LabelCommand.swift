@@ -185,7 +185,15 @@ struct FitCommand: AsyncParsableCommand {
 
     func run() async throws {
         let posts = try train.flatMap(readLabelledPosts)
-        let backgroundTexts = try background.flatMap(readPostTexts)
+        var backgroundTexts: [String] = []
+        for file in background {
+            let texts = try readPostTexts(file)
+            if texts.isEmpty {
+                FileHandle.standardError.write(
+                    Data("warning: \(file) holds no posts; the gate learns the general stream from --background posts\n".utf8))
+            }
+            backgroundTexts += texts
+        }
         let placeholder = MatcherModel(
             scorer: BoostedTrees(names: MatchFeatures.names, base: 0, trees: [], parameters: .init()),
             stance: StanceModel(ngramWeights: [:], embeddingWeights: [], bias: 0), exemplars: .empty, labelThreshold: 0.5, reviewThreshold: 0.3,
