@@ -45,38 +45,35 @@ public struct ExemplarSet: Sendable, Hashable, Codable {
 /// Decoded exemplars, ready for similarity queries.
 struct ExemplarIndex: Sendable {
     let vectors: [Float]
-    let claims: [Set<String>]
+    /// For each exemplar, whether it asserts each of the matcher's slugs (in the order given at init).
+    let asserts: [[Bool]]
     /// Folds to leave out (while fitting): exemplar `i` is skipped when `excluded(i)` is true.
     let excluded: @Sendable (Int) -> Bool
 
-    init(_ set: ExemplarSet, excluded: @escaping @Sendable (Int) -> Bool = { _ in false }) {
+    /// Decodes the exemplars and notes which of `slugs` each asserts (once, rather than for every post).
+    init(_ set: ExemplarSet, slugs: [String], excluded: @escaping @Sendable (Int) -> Bool = { _ in false }) {
         vectors = set.decodedVectors()
-        claims = set.claims.map(Set.init)
+        asserts = set.claims.map { claims in slugs.map(claims.contains) }
         self.excluded = excluded
     }
 
-    /// For each segment vector and each slug: the best similarity to an exemplar asserting the slug and to one
-    /// that does not (-1 where there is none), as `[segment][slug]`.
-    func nearest(_ segments: [[Float]], slugs: [String]) -> [[(asserting: Double, other: Double)]] {
-        let dimension = SentenceEmbedder.dimension
-        let none = segments.map { _ in [(asserting: Double, other: Double)](repeating: (-1, -1), count: slugs.count) }
-        let count = claims.count
-        guard count > 0, vectors.count == count * dimension, !segments.isEmpty else { return none }
-        let similarities = Kernels.similarities(segments, to: vectors, count: count)
-        let asserts = claims.map { claims in slugs.map(claims.contains) }
-        return segments.indices.map { segment in
-            var best = none[segment]
-            for exemplar in 0..<count where !excluded(exemplar) {
-                let similarity = Double(similarities[segment * count + exemplar])
-                for slug in slugs.indices {
-                    if asserts[exemplar][slug] {
-                        best[slug].asserting = max(best[slug].asserting, similarity)
-                    } else {
-                        best[slug].other = max(best[slug].other, similarity)
-                    }
+    /// For one post vector and each slug (in the order given at init): the best similarity to an exemplar asserting
+    /// the slug and to one that does not (-1 where there is none).
+    func nearest(_ vector: [Float], slugCount: Int) -> [(asserting: Double, other: Double)] {
+        var best = [(asserting: Double, other: Double)](repeating: (-1, -1), count: slugCount)
+        let count = asserts.count
+        guard count > 0, vectors.count == count * SentenceEmbedder.dimension else { return best }
+        let similarities = Kernels.similarities([vector], to: vectors, count: count)
+        for exemplar in 0..<count where !excluded(exemplar) {
+            let similarity = Double(similarities[exemplar])
+            for slug in 0..<slugCount {
+                if asserts[exemplar][slug] {
+                    best[slug].asserting = max(best[slug].asserting, similarity)
+                } else {
+                    best[slug].other = max(best[slug].other, similarity)
                 }
             }
-            return best
         }
+        return best
     }
 }

@@ -63,7 +63,7 @@ public enum MatcherFitting {
         for fold in 0..<folds {
             var foldMatcher = open
             foldMatcher.configuration.model.stance = StanceModel.fit(examples: stanceExamples(posts.indices.filter { $0 % folds != fold }))
-            foldMatcher.exemplarIndex = ExemplarIndex(exemplars) { $0 % folds == fold }
+            foldMatcher.exemplarIndex = ExemplarIndex(exemplars, slugs: matcher.entries.map(\.slug)) { $0 % folds == fold }
             for index in posts.indices where index % folds == fold {
                 let post = posts[index]
                 for candidate in foldMatcher.candidates(post.text).1 {
@@ -145,21 +145,16 @@ public enum MatcherFitting {
     }
 
     private static func fitGate(matcher: RumorMatcher, posts: [LabelledPost], background: [String], folds: Int, log: (String) -> Void) -> TopicGate {
-        typealias Example = (terms: [String], topicRarity: Double, bestBM25: Double, mayAssert: Bool)
-        func example(_ text: String, mayAssert: Bool) -> Example {
-            let inputs = matcher.gateInputs(text)
-            return (inputs.terms, inputs.topicRarity, inputs.bestBM25, mayAssert)
-        }
-        let always =
-            matcher.entries.flatMap { [$0.rumor, $0.title] + $0.phrasings }.map { example($0, mayAssert: true) }
-            + background.map { example($0, mayAssert: false) }
-        let postExamples: [Example?] = posts.map { post in post.kind == "refutation" ? nil : example(post.text, mayAssert: !post.claims.isEmpty) }
+        typealias Example = (inputs: TopicGate.Inputs, mayAssert: Bool)
+        let always: [Example] =
+            matcher.entries.flatMap { [$0.rumor, $0.title] + $0.phrasings }.map { (matcher.gateInputs($0), true) }
+            + background.map { (matcher.gateInputs($0), false) }
+        let postExamples: [Example?] = posts.map { post in post.kind == "refutation" ? nil : (matcher.gateInputs(post.text), !post.claims.isEmpty) }
         var lowest: [(logOdds: Double, id: String)] = []
         for fold in 0..<folds {
             let foldGate = TopicGate.fit(always + posts.indices.filter { $0 % folds != fold }.compactMap { postExamples[$0] })
             for index in posts.indices where index % folds == fold && !posts[index].claims.isEmpty {
-                let example = postExamples[index]!
-                lowest.append((foldGate.logOdds(terms: example.terms, topicRarity: example.topicRarity, bestBM25: example.bestBM25), posts[index].id))
+                lowest.append((foldGate.logOdds(postExamples[index]!.inputs), posts[index].id))
             }
         }
         lowest.sort { $0.logOdds < $1.logOdds }

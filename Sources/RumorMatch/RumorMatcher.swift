@@ -69,7 +69,7 @@ public struct RumorMatcher: Sendable {
         self.entries = published
         self.embedder = embedder
         self.configuration = configuration
-        exemplarIndex = ExemplarIndex(configuration.model.exemplars)
+        exemplarIndex = ExemplarIndex(configuration.model.exemplars, slugs: published.map(\.slug))
         let dictionary = previous?.dictionary ?? embedder.tokenizer.wholeWords
         self.dictionary = dictionary
         // Normalising is most of the cost of a rebuild; each distinct text is normalised once, and a rebuild reuses
@@ -153,7 +153,7 @@ public struct RumorMatcher: Sendable {
         let terms = LexicalAnalyzer.terms(normalized.text)
         let bm25 = lexicalIndex.scores(terms)
         let gate = configuration.model.gate
-        guard gate.logOdds(terms: terms, topicRarity: topicRarity(terms), bestBM25: Double(bm25.values.max() ?? 0)) >= gate.threshold else {
+        guard gate.logOdds(gateInputs(terms: terms, bm25: bm25)) >= gate.threshold else {
             return PreparedPost(normalized: normalized, terms: terms, bm25: bm25, segments: [])
         }
         return PreparedPost(normalized: normalized, terms: terms, bm25: bm25, segments: Segmenter.segments(of: normalized))
@@ -198,7 +198,7 @@ public struct RumorMatcher: Sendable {
         }
         let postTermSet = Set(postTerms)
         let electionTerms = Double(min(postTermSet.intersection(electionVocabulary).count, 6))
-        let nearest = exemplarIndex.nearest([vectors[0]], slugs: entries.map(\.slug))[0]
+        let nearest = exemplarIndex.nearest(vectors[0], slugCount: entries.count)
         var bestAnyEntry: Float = -1
         for row in rumorSimilarity { bestAnyEntry = max(bestAnyEntry, row.max() ?? -1) }
         var candidates: [Candidate] = []
@@ -245,17 +245,20 @@ public struct RumorMatcher: Sendable {
         return Array(zip(normalized, embedder.embed(normalized, batchSize: 32, threads: 2)))
     }
 
-    /// What the gate (``TopicGate``) reads of a text: its terms and its two lexical scores against the entries.
-    public func gateInputs(_ text: String) -> (terms: [String], topicRarity: Double, bestBM25: Double) {
+    /// What the gate (``TopicGate``) reads of a text.
+    public func gateInputs(_ text: String) -> TopicGate.Inputs {
         let terms = LexicalAnalyzer.terms(NormalizedText(text, dictionary: dictionary).text)
-        return (terms, topicRarity(terms), Double(lexicalIndex.scores(terms).values.max() ?? 0))
+        return gateInputs(terms: terms, bm25: lexicalIndex.scores(terms))
+    }
+
+    private func gateInputs(terms: [String], bm25: [Int: Float]) -> TopicGate.Inputs {
+        TopicGate.Inputs(terms: terms, topicRarity: topicRarity(terms), bestBM25: Double(bm25.values.max() ?? 0))
     }
 
     /// The gate's log-odds that a post may assert a rumor; the post goes on to the encoder when they reach the
     /// model's ``TopicGate/threshold``.
     public func gateLogOdds(_ text: String) -> Double {
-        let inputs = gateInputs(text)
-        return configuration.model.gate.logOdds(terms: inputs.terms, topicRarity: inputs.topicRarity, bestBM25: inputs.bestBM25)
+        configuration.model.gate.logOdds(gateInputs(text))
     }
 
     /// The summed inverse document frequency of the distinct topic words in a post (0 when it has none).

@@ -11,7 +11,7 @@ import Foundation
 public struct TopicGate: Sendable, Hashable, Codable {
     /// Weights of the terms and term pairs seen in fitting.
     public var ngramWeights: [String: Double]
-    /// Weights of the two lexical scores (see ``denseFeatures(topicRarity:bestBM25:)``).
+    /// Weights of the two lexical scores of ``Inputs``.
     public var denseWeights: [Double]
     /// The intercept.
     public var bias: Double
@@ -22,6 +22,26 @@ public struct TopicGate: Sendable, Hashable, Codable {
         case ngramWeights = "ngram_weights"
         case denseWeights = "dense_weights"
         case bias, threshold
+    }
+
+    /// What the gate reads of a post.
+    public struct Inputs: Sendable, Hashable {
+        /// The post's terms (``LexicalAnalyzer/terms(_:)`` of its normalised text).
+        public var terms: [String]
+        /// The summed inverse document frequency of the topic words it shares with the entries.
+        public var topicRarity: Double
+        /// Its best BM25 score against the entries.
+        public var bestBM25: Double
+
+        /// Creates the inputs.
+        public init(terms: [String], topicRarity: Double, bestBM25: Double) {
+            self.terms = terms
+            self.topicRarity = topicRarity
+            self.bestBM25 = bestBM25
+        }
+
+        /// The dense features, scaled to about 0-3.
+        var dense: [Double] { [topicRarity / 10, log1p(bestBM25) / 2] }
     }
 
     /// A gate that lets every post through.
@@ -42,26 +62,18 @@ public struct TopicGate: Sendable, Hashable, Codable {
         return grams
     }
 
-    /// The dense features, scaled to about 0-3.
-    static func denseFeatures(topicRarity: Double, bestBM25: Double) -> [Double] {
-        [topicRarity / 10, log1p(bestBM25) / 2]
-    }
-
     /// The log-odds that a post may assert a rumor.
-    func logOdds(terms: [String], topicRarity: Double, bestBM25: Double) -> Double {
+    func logOdds(_ inputs: Inputs) -> Double {
         LogisticRegression.logOdds(
-            ngrams: Self.ngrams(terms), dense: Self.denseFeatures(topicRarity: topicRarity, bestBM25: bestBM25), ngramWeights: ngramWeights,
-            denseWeights: denseWeights, bias: bias)
+            ngrams: Self.ngrams(inputs.terms), dense: inputs.dense, ngramWeights: ngramWeights, denseWeights: denseWeights, bias: bias)
     }
 
     /// Fits the weights (``threshold`` is left at -1e9, open, for the caller to set).
-    /// - Parameter examples: each text's terms, its two lexical scores, and whether it may assert a rumor.
-    static func fit(_ examples: [(terms: [String], topicRarity: Double, bestBM25: Double, mayAssert: Bool)]) -> TopicGate {
+    /// - Parameter examples: each text's inputs, and whether it may assert a rumor.
+    static func fit(_ examples: [(inputs: Inputs, mayAssert: Bool)]) -> TopicGate {
         let weights = LogisticRegression.fit(
-            examples.map {
-                LogisticRegression.Example(
-                    ngrams: ngrams($0.terms), dense: denseFeatures(topicRarity: $0.topicRarity, bestBM25: $0.bestBM25), positive: $0.mayAssert)
-            }, l2: 1e-4, iterations: 3000, minimumCount: 2)
+            examples.map { LogisticRegression.Example(ngrams: ngrams($0.inputs.terms), dense: $0.inputs.dense, positive: $0.mayAssert) },
+            l2: 1e-4, iterations: 3000, minimumCount: 2)
         return TopicGate(ngramWeights: weights.ngramWeights, denseWeights: weights.denseWeights, bias: weights.bias, threshold: -1e9)
     }
 }

@@ -145,11 +145,13 @@ struct FittedModelTests {
             "the vaccine changes your dna", "sharks swim on a flooded highway", "the moon landing was staged in a studio",
             "5g towers spread the virus", "a celebrity died in a car crash today", "the earth will go dark for six days",
         ]
-        let examples = claims.map { (LexicalAnalyzer.terms($0), 3.0, 2.0, true) } + others.map { (LexicalAnalyzer.terms($0), 0.0, 0.0, false) }
-        let gate = TopicGate.fit(examples)
+        func inputs(_ text: String, _ rarity: Double, _ bm25: Double) -> TopicGate.Inputs {
+            TopicGate.Inputs(terms: LexicalAnalyzer.terms(text), topicRarity: rarity, bestBM25: bm25)
+        }
+        let gate = TopicGate.fit(claims.map { (inputs($0, 3, 2), true) } + others.map { (inputs($0, 0, 0), false) })
         #expect(gate.threshold < -1e8, "the threshold is the caller's to set")
-        let claim = gate.logOdds(terms: LexicalAnalyzer.terms("dead people's ballots were counted"), topicRarity: 2, bestBM25: 1)
-        let other = gate.logOdds(terms: LexicalAnalyzer.terms("the vaccine towers spread the virus"), topicRarity: 0, bestBM25: 0)
+        let claim = gate.logOdds(inputs("dead people's ballots were counted", 2, 1))
+        let other = gate.logOdds(inputs("the vaccine towers spread the virus", 0, 0))
         #expect(claim > 0 && other < 0, "claim \(claim), other \(other)")
     }
 
