@@ -9,12 +9,14 @@ public struct ExemplarSet: Sendable, Hashable, Codable {
     public var vectors: String
     /// The slugs each exemplar asserts (empty for refutations, traps, neutral and off-topic posts).
     public var claims: [[String]]
+    /// Whether each exemplar is off the rumors' subject: a trap, neutral or off-topic post (a refutation is on it).
+    public var clean: [Bool]
 
     /// No exemplars.
-    public static let empty = ExemplarSet(vectors: "", claims: [])
+    public static let empty = ExemplarSet(vectors: "", claims: [], clean: [])
 
-    /// Creates a set from embeddings and their claims.
-    public init(embeddings: [[Float]], claims: [Set<String>]) {
+    /// Creates a set from embeddings, their claims and whether each is off the rumors' subject (``clean``).
+    public init(embeddings: [[Float]], claims: [Set<String>], clean: [Bool]) {
         var bytes = [UInt8]()
         bytes.reserveCapacity(embeddings.count * SentenceEmbedder.dimension * 2)
         for vector in embeddings {
@@ -26,11 +28,13 @@ public struct ExemplarSet: Sendable, Hashable, Codable {
         }
         vectors = Data(bytes).base64EncodedString()
         self.claims = claims.map { $0.sorted() }
+        self.clean = clean
     }
 
-    init(vectors: String, claims: [[String]]) {
+    init(vectors: String, claims: [[String]], clean: [Bool]) {
         self.vectors = vectors
         self.claims = claims
+        self.clean = clean
     }
 
     /// The embeddings, decoded.
@@ -47,6 +51,8 @@ struct ExemplarIndex: Sendable {
     let vectors: [Float]
     /// For each exemplar, whether it asserts each of the matcher's slugs (in the order given at init).
     let asserts: [[Bool]]
+    /// For each exemplar, whether it is off the rumors' subject.
+    let clean: [Bool]
     /// Folds to leave out (while fitting): exemplar `i` is skipped when `excluded(i)` is true.
     let excluded: @Sendable (Int) -> Bool
 
@@ -54,26 +60,61 @@ struct ExemplarIndex: Sendable {
     init(_ set: ExemplarSet, slugs: [String], excluded: @escaping @Sendable (Int) -> Bool = { _ in false }) {
         vectors = set.decodedVectors()
         asserts = set.claims.map { claims in slugs.map(claims.contains) }
+        clean = set.clean.count == set.claims.count ? set.clean : set.claims.map { _ in false }
         self.excluded = excluded
     }
 
-    /// For one post vector and each slug (in the order given at init): the best similarity to an exemplar asserting
-    /// the slug and to one that does not (-1 where there is none).
-    func nearest(_ vector: [Float], slugCount: Int) -> [(asserting: Double, other: Double)] {
-        var best = [(asserting: Double, other: Double)](repeating: (-1, -1), count: slugCount)
+    /// How many nearest exemplars vote in ``Neighbourhood``.
+    static let voters = 10
+
+    /// What the exemplars say of one post, for each slug (in the order given at init).
+    struct Neighbourhood {
+        /// The best similarity to an exemplar asserting the slug and to one that does not (-1 where there is none).
+        var nearest: [(asserting: Double, other: Double)]
+        /// The similarity-weighted share of the ``voters`` nearest exemplars that assert the slug.
+        var votes: [Double]
+        /// The similarity-weighted share of them that assert any rumor.
+        var claimShare: Double
+        /// The similarity-weighted share of them that are off the rumors' subject (traps, neutral, off-topic).
+        var cleanShare: Double
+    }
+
+    /// The nearest exemplars' evidence for one post vector.
+    func neighbourhood(_ vector: [Float], slugCount: Int) -> Neighbourhood {
+        var result = Neighbourhood(
+            nearest: Array(repeating: (-1, -1), count: slugCount), votes: Array(repeating: 0, count: slugCount), claimShare: 0, cleanShare: 0)
         let count = asserts.count
-        guard count > 0, vectors.count == count * SentenceEmbedder.dimension else { return best }
+        guard count > 0, vectors.count == count * SentenceEmbedder.dimension else { return result }
         let similarities = Kernels.similarities([vector], to: vectors, count: count)
+        var ranked: [(similarity: Double, exemplar: Int)] = []
         for exemplar in 0..<count where !excluded(exemplar) {
             let similarity = Double(similarities[exemplar])
+            ranked.append((similarity, exemplar))
             for slug in 0..<slugCount {
                 if asserts[exemplar][slug] {
-                    best[slug].asserting = max(best[slug].asserting, similarity)
+                    result.nearest[slug].asserting = max(result.nearest[slug].asserting, similarity)
                 } else {
-                    best[slug].other = max(best[slug].other, similarity)
+                    result.nearest[slug].other = max(result.nearest[slug].other, similarity)
                 }
             }
         }
-        return best
+        var total = 0.0
+        for (similarity, exemplar) in ranked.sorted(by: { $0.similarity > $1.similarity }).prefix(Self.voters) {
+            let weight = max(similarity, 0.01)
+            total += weight
+            var claims = false
+            for slug in 0..<slugCount where asserts[exemplar][slug] {
+                result.votes[slug] += weight
+                claims = true
+            }
+            if claims { result.claimShare += weight }
+            if clean[exemplar] { result.cleanShare += weight }
+        }
+        if total > 0 {
+            result.votes = result.votes.map { $0 / total }
+            result.claimShare /= total
+            result.cleanShare /= total
+        }
+        return result
     }
 }

@@ -6,7 +6,7 @@ public struct MatchFeatures: Sendable, Hashable {
         "reality_gap_segment", "reality_gap_post", "correction_gap_segment", "correction_gap_post", "denial_post", "denial_segment",
         "negations_in_segment", "refutation_cues", "correction_cues", "quotes",
         "accusation_cues", "segment_is_post", "best_similarity_any_entry", "election_terms", "quoted_similarity",
-        "exemplar_asserting", "exemplar_gap",
+        "exemplar_asserting", "exemplar_gap", "exemplar_vote", "exemplar_claim_share", "exemplar_clean_share",
     ]
 
     /// Cosine similarity of the best segment to the entry's rumor, title and phrasings (the best of them).
@@ -61,6 +61,13 @@ public struct MatchFeatures: Sendable, Hashable {
     public var exemplarAsserting: Double
     /// That, minus its similarity to the nearest fitting post that does not.
     public var exemplarGap: Double
+    /// The similarity-weighted share of the nearest fitting posts that assert the entry.
+    public var exemplarVote: Double
+    /// The similarity-weighted share of the nearest fitting posts that assert any rumor (the same for every entry):
+    /// low when the post reads like traps, neutral posts and refutations.
+    public var exemplarClaimShare: Double
+    /// The similarity-weighted share of them that are traps, neutral or off-topic posts (the same for every entry).
+    public var exemplarCleanShare: Double
 
     /// The features as a vector in ``names`` order.
     public var values: [Double] {
@@ -68,7 +75,7 @@ public struct MatchFeatures: Sendable, Hashable {
             segmentSimilarity, postSimilarity, margin, topEntryForSegment, bm25, bm25Share, keywordHit, realityGapSegment, realityGapPost,
             correctionGapSegment, correctionGapPost, denialPost, denialSegment, negationsInSegment,
             refutationCues, correctionCues, quotes, accusationCues, segmentIsPost, bestSimilarityAnyEntry, electionTerms, quotedSimilarity,
-            exemplarAsserting, exemplarGap,
+            exemplarAsserting, exemplarGap, exemplarVote, exemplarClaimShare, exemplarCleanShare,
         ]
     }
 }

@@ -23,10 +23,10 @@ import RumorCore
 public enum MatcherFitting {
     /// The share of fitting posts that make claims the gate must let through when each is scored by a gate fitted
     /// without its fold.
-    public static let gateRecall = 0.99
+    public static let gateRecall = 0.98
     /// How far below the log-odds of the claim at ``gateRecall`` the gate's threshold lies (e^0.5: posts up to 1.6
     /// times less likely still pass).
-    public static let gateMargin = 0.5
+    public static let gateMargin = 0.0
 
     /// Fits a model.
     /// - Parameters:
@@ -53,7 +53,9 @@ public enum MatcherFitting {
             return own + anchorAssertions + anchorDenials
         }
         let stance = StanceModel.fit(examples: stanceExamples(posts.indices))
-        let exemplars = ExemplarSet(embeddings: matcher.postVectors(posts.map(\.text)), claims: posts.map(\.claims))
+        let exemplars = ExemplarSet(
+            embeddings: matcher.postVectors(posts.map(\.text)), claims: posts.map(\.claims),
+            clean: posts.map { ["trap", "neutral", "offtopic"].contains($0.kind) })
         // The scorer must see stance features as they will be on unseen posts, so each post's come from a stance
         // model fitted without it (5-fold cross-fitting); fitting on the post itself would make them look perfect.
         let folds = 5
@@ -108,63 +110,86 @@ public enum MatcherFitting {
             }
             reviewThreshold = threshold
         }
-        log(
-            outOfFoldEstimate(
-                examples: examples, labels: labels, posts: pairs.map(\.post), claims: totalPositives, folds: folds, threshold: labelThreshold))
-        // Background posts the fitted matcher would label or send to review may assert a rumor (a general stream
+        let outOfFold = outOfFoldEstimate(
+            examples: examples, labels: labels, posts: pairs.map(\.post), claims: totalPositives, folds: folds, threshold: labelThreshold)
+        log(outOfFold.summary)
+        // Background posts the fitted matcher would label may assert a rumor (a general stream
         // has some); they are left out of the gate's negatives.
         var fitted = open
         fitted.configuration.model = MatcherModel(
             scorer: scorer, stance: stance, exemplars: exemplars, labelThreshold: labelThreshold, reviewThreshold: reviewThreshold, gate: .open,
             provenance: provenance)
-        let flagged = fitted.match(background).map { !$0.labels.isEmpty || !$0.review.isEmpty }
+        let flagged = fitted.match(background).map { !$0.labels.isEmpty }
         let general = zip(background, flagged).filter { !$0.1 }.map(\.0)
-        log("background posts the matcher flags, left out of the gate's negatives: \(background.count - general.count) of \(background.count)")
-        let gate = fitGate(matcher: matcher, posts: posts, background: general, folds: folds, log: log)
+        log("background posts the matcher labels, left out of the gate's negatives: \(background.count - general.count) of \(background.count)")
+        let gate = fitGate(matcher: matcher, posts: posts, found: outOfFold.found, background: general, folds: folds, log: log)
         return MatcherModel(
             scorer: scorer, stance: stance, exemplars: exemplars, labelThreshold: labelThreshold, reviewThreshold: reviewThreshold, gate: gate,
             provenance: provenance)
     }
 
-    /// An estimate for unseen posts, for people: precision and recall at the label threshold when each example is
-    /// scored by trees fitted without its post's fold (`posts[i]` is example i's post; `claims` counts every
-    /// (post, slug) claim, found as a candidate or not).
-    private static func outOfFoldEstimate(examples: [[Double]], labels: [Bool], posts: [Int], claims: Int, folds: Int, threshold: Double) -> String {
+    /// An estimate for unseen posts: precision and recall at the label threshold when each example is scored by
+    /// trees fitted without its post's fold (`posts[i]` is example i's post; `claims` counts every (post, slug)
+    /// claim, found as a candidate or not), for people; and the posts with a claim labelled that way.
+    private static func outOfFoldEstimate(
+        examples: [[Double]], labels: [Bool], posts: [Int], claims: Int, folds: Int, threshold: Double
+    ) -> (summary: String, found: Set<Int>) {
         var truePositives = 0
         var falsePositives = 0
+        var found: Set<Int> = []
         for fold in 0..<folds {
             let fitting = examples.indices.filter { posts[$0] % folds != fold }
             let scorer = BoostedTrees.fit(examples: fitting.map { examples[$0] }, labels: fitting.map { labels[$0] }, names: MatchFeatures.names)
             for example in examples.indices where posts[example] % folds == fold && scorer.probability(examples[example]) >= threshold {
-                if labels[example] { truePositives += 1 } else { falsePositives += 1 }
+                if labels[example] {
+                    truePositives += 1
+                    found.insert(posts[example])
+                } else {
+                    falsePositives += 1
+                }
             }
         }
         let precision = Double(truePositives) / Double(max(1, truePositives + falsePositives))
         let recall = Double(truePositives) / Double(max(1, claims))
-        return String(format: "out-of-fold estimate at the label threshold: precision %.3f recall %.3f", precision, recall)
+        return (String(format: "out-of-fold estimate at the label threshold: precision %.3f recall %.3f", precision, recall), found)
     }
 
-    private static func fitGate(matcher: RumorMatcher, posts: [LabelledPost], background: [String], folds: Int, log: (String) -> Void) -> TopicGate {
+    private static func fitGate(
+        matcher: RumorMatcher, posts: [LabelledPost], found: Set<Int>, background: [String], folds: Int, log: (String) -> Void
+    ) -> TopicGate {
         typealias Example = (inputs: TopicGate.Inputs, mayAssert: Bool)
         let always: [Example] =
             matcher.entries.flatMap { [$0.rumor, $0.title] + $0.phrasings }.map { (matcher.gateInputs($0), true) }
             + background.map { (matcher.gateInputs($0), false) }
         let postExamples: [Example?] = posts.map { post in post.kind == "refutation" ? nil : (matcher.gateInputs(post.text), !post.claims.isEmpty) }
-        var lowest: [(logOdds: Double, id: String)] = []
+        // Each post that makes a claim, scored by a gate fitted without its fold, and whether the scorer (also fitted
+        // without its fold) labels one of its claims.
+        var claims: [(logOdds: Double, id: String, found: Bool)] = []
         for fold in 0..<folds {
             let foldGate = TopicGate.fit(always + posts.indices.filter { $0 % folds != fold }.compactMap { postExamples[$0] })
             for index in posts.indices where index % folds == fold && !posts[index].claims.isEmpty {
-                lowest.append((foldGate.logOdds(postExamples[index]!.inputs), posts[index].id))
+                claims.append((foldGate.logOdds(postExamples[index]!.inputs), posts[index].id, found.contains(index)))
             }
         }
-        lowest.sort { $0.logOdds < $1.logOdds }
+        claims.sort { $0.logOdds < $1.logOdds }
         var gate = TopicGate.fit(always + postExamples.compactMap { $0 })
-        // The claims allowed below the threshold: 1% of them (rounded down), the lowest.
-        let allowed = Int(Double(lowest.count) * (1 - gateRecall))
-        gate.threshold = (lowest.isEmpty ? 0 : lowest[allowed].logOdds) - gateMargin
+        // The gate must not cost the matcher what it would otherwise find: the threshold is set on the claims the
+        // scorer labels, and allows 1% of them (rounded down), the lowest, below it.
+        let labelled = claims.filter(\.found)
+        let allowed = Int(Double(labelled.count) * (1 - gateRecall))
+        gate.threshold = (labelled.isEmpty ? 0 : labelled[allowed].logOdds) - gateMargin
         log(
-            "lowest cross-fitted gate log-odds of posts that make claims: "
-                + lowest.prefix(5).map { "\($0.id) \(String(format: "%.2f", $0.logOdds))" }.joined(separator: ", "))
+            "lowest cross-fitted gate log-odds of posts whose claims the scorer labels: "
+                + labelled.prefix(5).map { "\($0.id) \(String(format: "%.2f", $0.logOdds))" }.joined(separator: ", "))
+        func shares(_ posts: [(logOdds: Double, id: String, found: Bool)]) -> String {
+            [-3.0, -2.0, -1.5, -1.0, -0.5, 0].map { threshold in
+                let passing = posts.filter { $0.logOdds >= threshold }.count
+                return "\(String(format: "%.1f", threshold)) \(String(format: "%.3f", Double(passing) / Double(max(1, posts.count))))"
+            }.joined(separator: ", ")
+        }
+        log(
+            "share passing a cross-fitted gate, by threshold: of posts that make claims: \(shares(claims)); of those the scorer labels: \(shares(labelled))"
+        )
         log("gate threshold \(String(format: "%.2f", gate.threshold)) (log-odds)")
         return gate
     }

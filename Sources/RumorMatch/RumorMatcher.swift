@@ -198,7 +198,8 @@ public struct RumorMatcher: Sendable {
         }
         let postTermSet = Set(postTerms)
         let electionTerms = Double(min(postTermSet.intersection(electionVocabulary).count, 6))
-        let nearest = exemplarIndex.nearest(vectors[0], slugCount: entries.count)
+        let exemplars = exemplarIndex.neighbourhood(vectors[0], slugCount: entries.count)
+        let nearest = exemplars.nearest
         var bestAnyEntry: Float = -1
         for row in rumorSimilarity { bestAnyEntry = max(bestAnyEntry, row.max() ?? -1) }
         var candidates: [Candidate] = []
@@ -227,7 +228,9 @@ public struct RumorMatcher: Sendable {
                 accusationCues: Double(min(postCues.accusations, 4)), segmentIsPost: segments[best].kind == .post ? 1 : 0,
                 bestSimilarityAnyEntry: Double(bestAnyEntry), electionTerms: electionTerms,
                 quotedSimilarity: Double(quoteSegments.map { rumorSimilarity[$0][index] }.max() ?? 0),
-                exemplarAsserting: nearest[index].asserting, exemplarGap: nearest[index].asserting - nearest[index].other)
+                exemplarAsserting: nearest[index].asserting, exemplarGap: nearest[index].asserting - nearest[index].other,
+                exemplarVote: exemplars.votes[index], exemplarClaimShare: exemplars.claimShare,
+                exemplarCleanShare: exemplars.cleanShare)
             candidates.append(Candidate(entry: entry, features: features, segment: segments[best]))
         }
         return candidates

@@ -99,8 +99,10 @@ struct BenchLabelCommand: AsyncParsableCommand {
         commandName: "label",
         abstract: "Posts per second and latency per post of the matcher on one core.",
         discussion: """
-            Labels every post of each file once as a warm-up, then again while timing each post. Files are JSON Lines             with "text", or TSV (id<TAB>text, a header line) such as the CheckThat! query files. Reports posts/s, p50 and             p99 latency per post, the share of posts that left at the lexical gate, and posts/s when labelled in chunks as \
-            `label --input` does.
+            Labels every post of each file once as a warm-up, then again while timing each post. Files are JSON Lines \
+            with "text", or TSV (id<TAB>text, a header line) such as the CheckThat! query files. Reports posts/s, p50 and \
+            p99 latency per post, the share of posts that left at the gate (before the encoder), and posts/s when \
+            labelled in chunks as `label --input` does.
             """)
 
     @Argument(help: "Files of posts.")

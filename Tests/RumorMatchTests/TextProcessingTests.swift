@@ -158,9 +158,36 @@ struct FittedModelTests {
     @Test("exemplar embeddings survive the float16 round trip")
     func exemplarRoundTrip() {
         let vector = (0..<384).map { Float($0 % 7) / 10 - 0.3 }
-        let set = ExemplarSet(embeddings: [vector], claims: [["trump-won"]])
+        let set = ExemplarSet(embeddings: [vector], claims: [["trump-won"]], clean: [false])
         let decoded = set.decodedVectors()
         #expect(decoded.count == 384)
         #expect(zip(decoded, vector).map { abs($0 - $1) }.max()! < 1e-3)
+    }
+
+    @Test("the nearest exemplars vote: a post next to traps gets a high clean share and no vote for the rumor")
+    func exemplarNeighbourhood() {
+        func unit(_ axis: Int, _ lean: Int = -1) -> [Float] {
+            var vector = [Float](repeating: 0, count: 384)
+            vector[axis] = 1
+            if lean >= 0 { vector[lean] = 0.3 }
+            let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            return vector.map { $0 / norm }
+        }
+        // Exemplars near axis 0 assert the first slug; those near axis 1 are traps; the one near axis 2 is a refutation.
+        let set = ExemplarSet(
+            embeddings: [unit(0), unit(0, 5), unit(0, 6), unit(1), unit(1, 5), unit(1, 6), unit(2)],
+            claims: [["dead-people-voting"], ["dead-people-voting"], ["dead-people-voting", "trump-won"], [], [], [], []],
+            clean: [false, false, false, true, true, true, false])
+        let index = ExemplarIndex(set, slugs: ["dead-people-voting", "trump-won"])
+        let claimLike = index.neighbourhood(unit(0, 7), slugCount: 2)
+        let trapLike = index.neighbourhood(unit(1, 7), slugCount: 2)
+        #expect(claimLike.votes[0] > 0.6 && trapLike.votes[0] < claimLike.votes[0])
+        #expect(claimLike.votes[1] < claimLike.votes[0], "one of three claims asserts the second slug")
+        #expect(trapLike.cleanShare > 0.6 && claimLike.cleanShare < trapLike.cleanShare)
+        #expect(claimLike.claimShare > trapLike.claimShare)
+        #expect(claimLike.nearest[0].asserting > 0.9 && trapLike.nearest[0].other > 0.9)
+        // Leaving the claims out (a fold, while fitting) leaves nothing to vote for the slug.
+        let withoutClaims = ExemplarIndex(set, slugs: ["dead-people-voting", "trump-won"]) { $0 < 3 }
+        #expect(withoutClaims.neighbourhood(unit(0, 7), slugCount: 2).votes[0] == 0)
     }
 }
