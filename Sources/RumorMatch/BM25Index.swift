@@ -48,7 +48,7 @@ public struct BM25Index: Sendable {
     /// The score of every document sharing a term with the query; documents not listed score 0.
     public func scores(_ query: [String]) -> [Int: Float] {
         var scores: [Int: Float] = [:]
-        for term in Set(query) {
+        for term in Set(query).sorted() {  // a fixed order: the sums are then the same in every process
             guard let list = postings[term] else { continue }
             let idf = inverseDocumentFrequency(term)
             for posting in list {

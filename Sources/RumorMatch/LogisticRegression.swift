@@ -26,7 +26,8 @@ struct LogisticRegression {
     static func logOdds(ngrams: Set<String>, dense: [Double], ngramWeights: [String: Double], denseWeights: [Double], bias: Double) -> Double {
         var z = bias
         let scale = 1 / Double(max(1, ngrams.count)).squareRoot()
-        for gram in ngrams { z += (ngramWeights[gram] ?? 0) * scale }
+        // In a fixed order, so that a sum is the same in every process (a set's order changes with the hash seed).
+        for gram in ngrams.sorted() { z += (ngramWeights[gram] ?? 0) * scale }
         for (value, weight) in zip(dense, denseWeights) { z += value * weight }
         return z
     }
@@ -43,7 +44,10 @@ struct LogisticRegression {
         let vocabulary = counts.filter { $0.value >= minimumCount }.keys.sorted()
         let ids = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($1, $0) })
         let rows: [(ids: [Int], scale: Double, dense: [Double], label: Double)] = examples.map { example in
-            (example.ngrams.compactMap { ids[$0] }, 1 / Double(max(1, example.ngrams.count)).squareRoot(), example.dense, example.positive ? 1 : 0)
+            (
+                example.ngrams.compactMap { ids[$0] }.sorted(), 1 / Double(max(1, example.ngrams.count)).squareRoot(), example.dense,
+                example.positive ? 1 : 0
+            )
         }
         let dimension = examples.first?.dense.count ?? 0
         var ngramWeights = [Double](repeating: 0, count: vocabulary.count)

@@ -266,7 +266,7 @@ public struct RumorMatcher: Sendable {
 
     /// The summed inverse document frequency of the distinct topic words in a post (0 when it has none).
     private func topicRarity(_ terms: [String]) -> Double {
-        Set(terms).intersection(topicVocabulary).reduce(0) { $0 + Double(lexicalIndex.inverseDocumentFrequency($1)) + 0.1 }
+        Set(terms).intersection(topicVocabulary).sorted().reduce(0) { $0 + Double(lexicalIndex.inverseDocumentFrequency($1)) + 0.1 }
     }
 
     /// Sentences of an entry's text, for reality anchors.
