@@ -66,16 +66,21 @@ struct ExemplarIndex: Sendable {
 
     /// How many nearest exemplars vote in ``Neighbourhood``.
     static let voters = 10
+    /// How sharply the votes favour the nearest: an exemplar's weight is e^((similarity - best) / this), so one
+    /// 0.05 less similar than the nearest counts e^-1 as much. A near-copy of the post then outvotes ten posts that
+    /// only share its subject.
+    static let voteTemperature = 0.1
 
     /// What the exemplars say of one post, for each slug (in the order given at init).
     struct Neighbourhood {
         /// The best similarity to an exemplar asserting the slug and to one that does not (-1 where there is none).
         var nearest: [(asserting: Double, other: Double)]
-        /// The similarity-weighted share of the ``voters`` nearest exemplars that assert the slug.
+        /// The weighted share of the ``voters`` nearest exemplars that assert the slug (weights:
+        /// ``voteTemperature``).
         var votes: [Double]
-        /// The similarity-weighted share of them that assert any rumor.
+        /// The weighted share of them that assert any rumor.
         var claimShare: Double
-        /// The similarity-weighted share of them that are off the rumors' subject (traps, neutral, off-topic).
+        /// The weighted share of them that are off the rumors' subject (traps, neutral, off-topic).
         var cleanShare: Double
     }
 
@@ -99,8 +104,10 @@ struct ExemplarIndex: Sendable {
             }
         }
         var total = 0.0
-        for (similarity, exemplar) in ranked.sorted(by: { $0.similarity > $1.similarity }).prefix(Self.voters) {
-            let weight = max(similarity, 0.01)
+        let voters = ranked.sorted(by: { $0.similarity > $1.similarity }).prefix(Self.voters)
+        let best = voters.first?.similarity ?? 0
+        for (similarity, exemplar) in voters {
+            let weight = exp((similarity - best) / Self.voteTemperature)
             total += weight
             var claims = false
             for slug in 0..<slugCount where asserts[exemplar][slug] {

@@ -61,12 +61,12 @@ public struct MatchFeatures: Sendable, Hashable {
     public var exemplarAsserting: Double
     /// That, minus its similarity to the nearest fitting post that does not.
     public var exemplarGap: Double
-    /// The similarity-weighted share of the nearest fitting posts that assert the entry.
+    /// The share of the nearest fitting posts that assert the entry, weighted towards the nearest.
     public var exemplarVote: Double
-    /// The similarity-weighted share of the nearest fitting posts that assert any rumor (the same for every entry):
+    /// The same share for posts that assert any rumor (the same for every entry):
     /// low when the post reads like traps, neutral posts and refutations.
     public var exemplarClaimShare: Double
-    /// The similarity-weighted share of them that are traps, neutral or off-topic posts (the same for every entry).
+    /// The same share for traps, neutral and off-topic posts (the same for every entry).
     public var exemplarCleanShare: Double
 
     /// The features as a vector in ``names`` order.
