@@ -67,8 +67,9 @@ struct ExemplarIndex: Sendable {
     /// How many nearest exemplars vote in ``Neighbourhood``.
     static let voters = 10
     /// How sharply the votes favour the nearest: an exemplar's weight is e^((similarity - best) / this), so one
-    /// 0.05 less similar than the nearest counts e^-1 as much. A near-copy of the post then outvotes ten posts that
-    /// only share its subject.
+    /// 0.1 less similar than the nearest counts e^-1 as much. A near-copy of the post then outvotes ten posts that
+    /// only share its subject. (0.1 was chosen on the held-out posts over 0.05 and plain similarity weights;
+    /// BENCHMARKS.md.)
     static let voteTemperature = 0.1
 
     /// What the exemplars say of one post, for each slug (in the order given at init).
