@@ -42,6 +42,7 @@ public enum MatcherFitting {
     ) -> MatcherModel {
         var open = matcher
         open.configuration.model.gate = .open
+        log("embedding \(posts.count) posts and the entries' phrasings and corrections...")
         // Stance inputs for every post and for the entries' phrasings (assertions) and corrections (denials).
         let postInputs = matcher.stanceInputs(posts.map(\.text))
         let anchorAssertions = matcher.stanceInputs(matcher.entries.flatMap(\.phrasings)).map { ($0.text, $0.vector, false) }
@@ -64,6 +65,7 @@ public enum MatcherFitting {
         var examples: [[Double]] = []
         var labels: [Bool] = []
         var pairs: [(post: Int, slug: String, example: Int)] = []
+        log("scoring every (post, entry) pair with stance models and exemplars fitted without its fold...")
         for fold in 0..<folds {
             var foldMatcher = open
             foldMatcher.configuration.model.stance = StanceModel.fit(examples: stanceExamples(posts.indices.filter { $0 % folds != fold }))
@@ -77,6 +79,7 @@ public enum MatcherFitting {
                 }
             }
         }
+        log("fitting the scorer on \(examples.count) pairs...")
         let scorer = BoostedTrees.fit(examples: examples, labels: labels, names: MatchFeatures.names)
         let scores = examples.map(scorer.probability)
         let totalPositives = posts.reduce(0) { $0 + $1.claims.count }
@@ -121,6 +124,7 @@ public enum MatcherFitting {
         fitted.configuration.model = MatcherModel(
             scorer: scorer, stance: stance, exemplars: exemplars, labelThreshold: labelThreshold, reviewThreshold: reviewThreshold, gate: .open,
             provenance: provenance)
+        log("labelling the \(background.count) background posts, then fitting the gate...")
         let flagged = fitted.match(background).map { !$0.labels.isEmpty }
         let general = zip(background, flagged).filter { !$0.1 }.map(\.0)
         log("background posts the matcher labels, left out of the gate's negatives: \(background.count - general.count) of \(background.count)")
