@@ -60,7 +60,7 @@ struct ExemplarIndex: Sendable {
     init(_ set: ExemplarSet, slugs: [String], excluded: @escaping @Sendable (Int) -> Bool = { _ in false }) {
         vectors = set.decodedVectors()
         asserts = set.claims.map { claims in slugs.map(claims.contains) }
-        clean = set.clean.count == set.claims.count ? set.clean : set.claims.map { _ in false }
+        clean = set.clean
         self.excluded = excluded
     }
 
@@ -92,10 +92,16 @@ struct ExemplarIndex: Sendable {
         let count = asserts.count
         guard count > 0, vectors.count == count * SentenceEmbedder.dimension else { return result }
         let similarities = Kernels.similarities([vector], to: vectors, count: count)
-        var ranked: [(similarity: Double, exemplar: Int)] = []
+        // The nearest ``voters``, most similar first, kept while scanning (no sort of every exemplar per post).
+        var voters: [(similarity: Double, exemplar: Int)] = []
+        voters.reserveCapacity(Self.voters + 1)
         for exemplar in 0..<count where !excluded(exemplar) {
             let similarity = Double(similarities[exemplar])
-            ranked.append((similarity, exemplar))
+            if voters.count < Self.voters || similarity > voters[voters.count - 1].similarity {
+                let place = voters.firstIndex { $0.similarity < similarity } ?? voters.count
+                voters.insert((similarity, exemplar), at: place)
+                if voters.count > Self.voters { voters.removeLast() }
+            }
             for slug in 0..<slugCount {
                 if asserts[exemplar][slug] {
                     result.nearest[slug].asserting = max(result.nearest[slug].asserting, similarity)
@@ -105,7 +111,6 @@ struct ExemplarIndex: Sendable {
             }
         }
         var total = 0.0
-        let voters = ranked.sorted(by: { $0.similarity > $1.similarity }).prefix(Self.voters)
         let best = voters.first?.similarity ?? 0
         for (similarity, exemplar) in voters {
             let weight = exp((similarity - best) / Self.voteTemperature)

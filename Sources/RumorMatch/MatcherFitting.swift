@@ -58,7 +58,7 @@ public enum MatcherFitting {
         let stance = StanceModel.fit(examples: stanceExamples(posts.indices))
         let exemplars = ExemplarSet(
             embeddings: matcher.postVectors(posts.map(\.text)), claims: posts.map(\.claims),
-            clean: posts.map { ["trap", "neutral", "offtopic"].contains($0.kind) })
+            clean: posts.map { MatchEvaluation.cleanKinds.contains($0.kind) })
         // The scorer must see stance features as they will be on unseen posts, so each post's come from a stance
         // model fitted without it (5-fold cross-fitting); fitting on the post itself would make them look perfect.
         let folds = 5

@@ -61,6 +61,13 @@ public struct MatcherModel: Sendable, Hashable, Codable {
             guard model.scorer.names == MatchFeatures.names else {
                 throw EmbeddingError.invalidMatcherModel("\(source) was fitted for other features (\(model.scorer.names.joined(separator: ", ")))")
             }
+            let exemplars = model.exemplars
+            guard exemplars.clean.count == exemplars.claims.count,
+                exemplars.decodedVectors().count == exemplars.claims.count * SentenceEmbedder.dimension
+            else {
+                throw EmbeddingError.invalidMatcherModel(
+                    "\(source) has \(exemplars.claims.count) exemplars' claims but \(exemplars.clean.count) kinds and vectors of another size")
+            }
             return model
         } catch let error as EmbeddingError {
             throw error

@@ -4,9 +4,10 @@ import RumorCore
 /// Reads a post and says which known disputed claims it asserts.
 ///
 /// The stages, cheapest first: normalise (offsets kept); a fitted lexical gate (``TopicGate``: the post's words and
-/// its BM25 against every entry) that lets a post unlike any claim about the knowledge base exit at once; split
-/// into segments (post, sentences, clauses) and embed them; compare each segment with every entry's rumor, title and phrasings and with its reality; weigh that
-/// evidence and the stance cues with the fitted ``MatcherModel``; threshold into labels and review items.
+/// its BM25 against every entry) that lets a post unlike any claim about the knowledge base exit at once; split into
+/// segments (post, sentences, clauses) and embed them; compare each segment with every entry's rumor, title and
+/// phrasings and with its reality, and the post with the nearest fitting posts (exemplars); weigh that evidence and
+/// the stance cues with the fitted ``MatcherModel``; threshold into labels and review items.
 public struct RumorMatcher: Sendable {
     /// Settings a deployment chooses.
     public struct Configuration: Sendable {

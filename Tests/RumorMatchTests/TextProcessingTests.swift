@@ -155,6 +155,15 @@ struct FittedModelTests {
         #expect(claim > 0 && other < 0, "claim \(claim), other \(other)")
     }
 
+    @Test("a model whose exemplars do not line up is refused when read, with advice to refit")
+    func misalignedExemplarsRefused() throws {
+        var model = try MatcherModel.shipped()
+        #expect(model.exemplars.clean.count == model.exemplars.claims.count && !model.exemplars.claims.isEmpty)
+        model.exemplars.clean.removeLast()
+        let error = #expect(throws: EmbeddingError.self) { try MatcherModel.load(model.json(), source: "misaligned.json") }
+        #expect(error?.description.contains("misaligned.json") == true && error?.description.contains("rumorctl fit") == true)
+    }
+
     @Test("exemplar embeddings survive the float16 round trip")
     func exemplarRoundTrip() {
         let vector = (0..<384).map { Float($0 % 7) / 10 - 0.3 }
