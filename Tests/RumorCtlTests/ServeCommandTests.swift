@@ -62,7 +62,8 @@ struct SecretLoggingTests {
             let key = try String(contentsOf: folder.appendingPathComponent("rumorcontrol-log.key"), encoding: .utf8)
             let secrets = [
                 "ana-password-123", "wrong-password-999", token, String(session.split(separator: "=").last ?? ""), fixture.secret, fixture.csrf,
-                String(key.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "+").last ?? ""),
+                // PRIVATE+KEY+<name>+<key ID>+<base64 seed>: the seed is the fifth field, and base64 may itself hold "+".
+                String(key.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "+", maxSplits: 4).last ?? ""),
             ]
             let output = server.output
             #expect(output.contains("RumorControl is serving"))
