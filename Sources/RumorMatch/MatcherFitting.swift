@@ -38,10 +38,58 @@ public enum MatcherFitting {
     ///   - provenance: how the fit was made, recorded in the model.
     ///   - log: receives notes for people: the fit's estimates and the claims that came closest to the gate.
     public static func fit(
-        matcher: RumorMatcher, posts: [LabelledPost], background: [String] = [], provenance: String, log: (String) -> Void = { _ in }
+        matcher: RumorMatcher, posts: [LabelledPost], background: [String] = [], provenance: String, quickStage: Bool = true,
+        log: (String) -> Void = { _ in }
     ) -> MatcherModel {
+        let full = fitScorer(matcher: matcher, posts: posts, log: log)
+        log(full.outOfFold.summary)
+        // Background posts the fitted matcher would label may assert a rumor (a general stream
+        // has some); they are left out of the gate's negatives.
+        var fitted = matcher
+        fitted.configuration.model = full.model(gate: .open, provenance: provenance)
+        log("labelling the \(background.count) background posts, then fitting the gate...")
+        let flagged = fitted.match(background).map { !$0.labels.isEmpty }
+        let general = zip(background, flagged).filter { !$0.1 }.map(\.0)
+        log("background posts the matcher labels, left out of the gate's negatives: \(background.count - general.count) of \(background.count)")
+        let gate = fitGate(matcher: matcher, posts: posts, found: full.outOfFold.found, background: general, folds: folds, log: log)
+        var model = full.model(gate: gate, provenance: provenance)
+        if quickStage {
+            log("the quick stage: fitting the map from per-token vectors to the encoder's...")
+            // Every text the fit embeds: posts, the entries' phrasings and corrections, and the background posts.
+            let texts = posts.map(\.text) + matcher.entries.flatMap { $0.phrasings + $0.corrections } + background
+            let map = LinearMap.fit(
+                inputs: matcher.tokenVectorMatcher(map: nil).stanceInputs(texts).map(\.vector), targets: matcher.stanceInputs(texts).map(\.vector))
+            let quick = fitScorer(matcher: matcher.tokenVectorMatcher(map: map), posts: posts, log: log)
+            log("quick stage " + quick.outOfFold.summary)
+            model.quick = quickBounds(quick, full: full, map: map, log: log)
+        }
+        return model
+    }
+
+    /// A fitted scorer with its stance model, exemplars and thresholds, and what its out-of-fold scores say.
+    private struct ScorerFit {
+        var scorer: BoostedTrees
+        var stance: StanceModel
+        var exemplars: ExemplarSet
+        var labelThreshold: Double
+        var reviewThreshold: Double
+        var outOfFold: OutOfFold
+
+        func model(gate: TopicGate, provenance: String) -> MatcherModel {
+            MatcherModel(
+                scorer: scorer, stance: stance, exemplars: exemplars, labelThreshold: labelThreshold, reviewThreshold: reviewThreshold, gate: gate,
+                provenance: provenance)
+        }
+    }
+
+    /// Cross-fitting folds.
+    private static let folds = 5
+
+    /// Fits the stance model, the exemplars, the scorer and its two thresholds with the matcher's embedder.
+    private static func fitScorer(matcher: RumorMatcher, posts: [LabelledPost], log: (String) -> Void) -> ScorerFit {
         var open = matcher
         open.configuration.model.gate = .open
+        open.configuration.model.quick = nil
         log("embedding \(posts.count) posts and the entries' phrasings and corrections...")
         // Stance inputs for every post and for the entries' phrasings (assertions) and corrections (denials).
         let postInputs = matcher.stanceInputs(posts.map(\.text))
@@ -61,7 +109,6 @@ public enum MatcherFitting {
             clean: posts.map { MatchEvaluation.cleanKinds.contains($0.kind) })
         // The scorer must see stance features as they will be on unseen posts, so each post's come from a stance
         // model fitted without it (5-fold cross-fitting); fitting on the post itself would make them look perfect.
-        let folds = 5
         var examples: [[Double]] = []
         var labels: [Bool] = []
         var pairs: [(post: Int, slug: String, example: Int)] = []
@@ -116,37 +163,98 @@ public enum MatcherFitting {
             reviewThreshold = threshold
         }
         let outOfFold = outOfFoldEstimate(
-            examples: examples, labels: labels, posts: pairs.map(\.post), claims: totalPositives, folds: folds, threshold: labelThreshold)
-        log(outOfFold.summary)
-        // Background posts the fitted matcher would label may assert a rumor (a general stream
-        // has some); they are left out of the gate's negatives.
-        var fitted = open
-        fitted.configuration.model = MatcherModel(
-            scorer: scorer, stance: stance, exemplars: exemplars, labelThreshold: labelThreshold, reviewThreshold: reviewThreshold, gate: .open,
-            provenance: provenance)
-        log("labelling the \(background.count) background posts, then fitting the gate...")
-        let flagged = fitted.match(background).map { !$0.labels.isEmpty }
-        let general = zip(background, flagged).filter { !$0.1 }.map(\.0)
-        log("background posts the matcher labels, left out of the gate's negatives: \(background.count - general.count) of \(background.count)")
-        let gate = fitGate(matcher: matcher, posts: posts, found: outOfFold.found, background: general, folds: folds, log: log)
-        return MatcherModel(
-            scorer: scorer, stance: stance, exemplars: exemplars, labelThreshold: labelThreshold, reviewThreshold: reviewThreshold, gate: gate,
-            provenance: provenance)
+            examples: examples, labels: labels, pairs: pairs.map { PostSlug(post: $0.post, slug: $0.slug) }, claims: totalPositives,
+            threshold: labelThreshold)
+        return ScorerFit(
+            scorer: scorer, stance: stance, exemplars: exemplars, labelThreshold: labelThreshold, reviewThreshold: reviewThreshold,
+            outOfFold: outOfFold)
+    }
+
+    /// The quick stage's bounds, from out-of-fold scores of the fitting posts' (post, entry) pairs (each scored by
+    /// trees fitted without its post's fold), searched in steps of 0.01:
+    /// - ``QuickStage/labelAbove``: the lowest score, from the quick stage's own label threshold up, above which the
+    ///   quick stage's labels are at least as precise as the full model's at its label threshold;
+    /// - ``QuickStage/dropBelow``: the highest score, from the quick stage's own review threshold down, below which
+    ///   at most ``quickMissRate`` of the claims fall that the full model labels.
+    private static func quickBounds(_ quick: ScorerFit, full: ScorerFit, map: [Float], log: (String) -> Void) -> QuickStage {
+        let quickScores = quick.outOfFold.scores
+        let fullLabels = Set(full.outOfFold.labelled(at: full.labelThreshold))
+        let fullPrecision = full.outOfFold.precision(at: full.labelThreshold)
+        var labelAbove = 1.0
+        for step in Int((quick.labelThreshold * 100).rounded())...100 {
+            labelAbove = Double(step) / 100
+            if quick.outOfFold.precision(at: labelAbove) >= fullPrecision { break }
+        }
+        var dropBelow = 0.0
+        for step in stride(from: Int((min(quick.reviewThreshold, labelAbove) * 100).rounded()), through: 0, by: -1) {
+            let threshold = Double(step) / 100
+            let lost = quick.outOfFold.pairs.indices.filter { quick.outOfFold.labels[$0] && quickScores[$0] < threshold }
+                .filter { fullLabels.contains(quick.outOfFold.pairs[$0]) }
+            if Double(lost.count) <= quickMissRate * Double(quick.outOfFold.claims) {
+                dropBelow = threshold
+                break
+            }
+        }
+        let decided = quickScores.filter { $0 < dropBelow || $0 >= labelAbove }.count
+        log(
+            String(
+                format: "quick stage: drops below %.2f, labels at %.2f and above (%.0f%% of the pairs' out-of-fold scores lie outside)", dropBelow,
+                labelAbove, 100 * Double(decided) / Double(max(1, quickScores.count))))
+        return QuickStage(
+            scorer: quick.scorer, stance: quick.stance, exemplars: quick.exemplars, map: map, dropBelow: dropBelow, labelAbove: labelAbove)
+    }
+
+    /// The largest share of the claims the full model labels whose quick score may fall below the quick stage's drop
+    /// bound (out of fold).
+    public static let quickMissRate = 0.01
+
+    /// Out-of-fold scores: each example scored by trees fitted without its post's fold.
+    private struct OutOfFold {
+        /// Each example's (post, slug) pair.
+        var pairs: [PostSlug]
+        /// Precision and recall at the label threshold, for people.
+        var summary: String
+        /// The posts with a claim labelled at the label threshold.
+        var found: Set<Int>
+        /// Each example's score.
+        var scores: [Double]
+        /// Each example's label.
+        var labels: [Bool]
+        /// Every (post, slug) claim, found as a candidate or not.
+        var claims: Int
+
+        /// The pairs scoring at or above a threshold.
+        func labelled(at threshold: Double) -> [PostSlug] { pairs.indices.filter { scores[$0] >= threshold }.map { pairs[$0] } }
+
+        /// The share of the pairs scoring at or above a threshold that assert the entry (1 when none do).
+        func precision(at threshold: Double) -> Double {
+            let above = scores.indices.filter { scores[$0] >= threshold }
+            return above.isEmpty ? 1 : Double(above.filter { labels[$0] }.count) / Double(above.count)
+        }
+    }
+
+    /// A post (by index) and an entry's slug.
+    private struct PostSlug: Hashable {
+        var post: Int
+        var slug: String
     }
 
     /// An estimate for unseen posts: precision and recall at the label threshold when each example is scored by
     /// trees fitted without its post's fold (`posts[i]` is example i's post; `claims` counts every (post, slug)
     /// claim, found as a candidate or not), for people; and the posts with a claim labelled that way.
-    private static func outOfFoldEstimate(
-        examples: [[Double]], labels: [Bool], posts: [Int], claims: Int, folds: Int, threshold: Double
-    ) -> (summary: String, found: Set<Int>) {
+    private static func outOfFoldEstimate(examples: [[Double]], labels: [Bool], pairs: [PostSlug], claims: Int, threshold: Double) -> OutOfFold {
+        let posts = pairs.map(\.post)
         var truePositives = 0
         var falsePositives = 0
         var found: Set<Int> = []
+        var scores = [Double](repeating: 0, count: examples.count)
         for fold in 0..<folds {
             let fitting = examples.indices.filter { posts[$0] % folds != fold }
             let scorer = BoostedTrees.fit(examples: fitting.map { examples[$0] }, labels: fitting.map { labels[$0] }, names: MatchFeatures.names)
-            for example in examples.indices where posts[example] % folds == fold && scorer.probability(examples[example]) >= threshold {
+            for example in examples.indices where posts[example] % folds == fold {
+                scores[example] = scorer.probability(examples[example])
+            }
+            for example in examples.indices where posts[example] % folds == fold && scores[example] >= threshold {
                 if labels[example] {
                     truePositives += 1
                     found.insert(posts[example])
@@ -157,7 +265,9 @@ public enum MatcherFitting {
         }
         let precision = Double(truePositives) / Double(max(1, truePositives + falsePositives))
         let recall = Double(truePositives) / Double(max(1, claims))
-        return (String(format: "out-of-fold estimate at the label threshold: precision %.3f recall %.3f", precision, recall), found)
+        return OutOfFold(
+            pairs: pairs, summary: String(format: "out-of-fold estimate at the label threshold: precision %.3f recall %.3f", precision, recall),
+            found: found, scores: scores, labels: labels, claims: claims)
     }
 
     private static func fitGate(

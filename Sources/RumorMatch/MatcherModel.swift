@@ -19,6 +19,10 @@ public struct MatcherModel: Sendable, Hashable, Codable {
     public var gate: TopicGate
     /// How the model was fitted (data, command), for people auditing it.
     public var provenance: String
+    /// The stage between the gate and the encoder that decides the posts it is sure of; nil for none. It is fitted
+    /// for ``labelThreshold`` and ``reviewThreshold`` as fitted: a deployment that sets its own thresholds runs
+    /// without it (``MatcherModel/withThresholds(label:review:)``).
+    public var quick: QuickStage?
 
     enum CodingKeys: String, CodingKey {
         case scorer, stance, exemplars
@@ -26,12 +30,13 @@ public struct MatcherModel: Sendable, Hashable, Codable {
         case reviewThreshold = "review_threshold"
         case gate
         case provenance
+        case quick
     }
 
     /// Creates a model.
     public init(
         scorer: BoostedTrees, stance: StanceModel, exemplars: ExemplarSet, labelThreshold: Double, reviewThreshold: Double, gate: TopicGate,
-        provenance: String
+        provenance: String, quick: QuickStage? = nil
     ) {
         self.scorer = scorer
         self.stance = stance
@@ -40,6 +45,17 @@ public struct MatcherModel: Sendable, Hashable, Codable {
         self.reviewThreshold = reviewThreshold
         self.gate = gate
         self.provenance = provenance
+        self.quick = quick
+    }
+
+    /// The model with a deployment's own thresholds (nil keeps the fitted one). The quick stage is dropped when
+    /// either changes, since its bounds were fitted for the fitted thresholds.
+    public func withThresholds(label: Double?, review: Double?) -> MatcherModel {
+        var model = self
+        if let label { model.labelThreshold = label }
+        if let review { model.reviewThreshold = review }
+        if model.labelThreshold != labelThreshold || model.reviewThreshold != reviewThreshold { model.quick = nil }
+        return model
     }
 
     /// The model shipped with RumorControl.
@@ -61,12 +77,18 @@ public struct MatcherModel: Sendable, Hashable, Codable {
             guard model.scorer.names == MatchFeatures.names else {
                 throw EmbeddingError.invalidMatcherModel("\(source) was fitted for other features (\(model.scorer.names.joined(separator: ", ")))")
             }
-            let exemplars = model.exemplars
-            guard exemplars.clean.count == exemplars.claims.count,
-                exemplars.decodedVectors().count == exemplars.claims.count * SentenceEmbedder.dimension
-            else {
+            for exemplars in [model.exemplars] + (model.quick.map { [$0.exemplars] } ?? []) {
+                guard exemplars.clean.count == exemplars.claims.count,
+                    exemplars.decodedVectors().count == exemplars.claims.count * SentenceEmbedder.dimension
+                else {
+                    throw EmbeddingError.invalidMatcherModel(
+                        "\(source) has \(exemplars.claims.count) exemplars' claims but \(exemplars.clean.count) kinds and vectors of another size")
+                }
+            }
+            if let quick = model.quick, quick.scorer.names != MatchFeatures.names || !(quick.dropBelow <= quick.labelAbove) || quick.decodedMap == nil
+            {
                 throw EmbeddingError.invalidMatcherModel(
-                    "\(source) has \(exemplars.claims.count) exemplars' claims but \(exemplars.clean.count) kinds and vectors of another size")
+                    "\(source) has a quick stage fitted for other features, with its bounds reversed, or without a map of the right size")
             }
             return model
         } catch let error as EmbeddingError {

@@ -8,6 +8,9 @@ import RumorCore
 /// segments (post, sentences, clauses) and embed them; compare each segment with every entry's rumor, title and
 /// phrasings and with its reality, and the post with the nearest fitting posts (exemplars); weigh that evidence and
 /// the stance cues with the fitted ``MatcherModel``; threshold into labels and review items.
+///
+/// The embedding is done twice over when the model has a ``QuickStage``: first from per-token vectors (no encoder
+/// pass), which decides the posts it is sure of, then with the encoder for the rest.
 public struct RumorMatcher: Sendable {
     /// Settings a deployment chooses.
     public struct Configuration: Sendable {
@@ -40,7 +43,7 @@ public struct RumorMatcher: Sendable {
     public let entries: [Entry]
     /// The settings.
     public var configuration: Configuration
-    private let embedder: SentenceEmbedder
+    let embedder: SentenceEmbedder
     private let lexicalIndex: BM25Index
     private let rumorAnchors: AnchorSet
     private let realityAnchors: AnchorSet
@@ -56,6 +59,18 @@ public struct RumorMatcher: Sendable {
     private let normalizedTexts: [String: String]
     /// The fitting posts, decoded from the model (replaced while fitting to leave folds out).
     var exemplarIndex: ExemplarIndex
+    /// The matcher of the model's quick stage: the same entries over per-token vectors, with the quick stage's model.
+    private let quickMatcher: QuickMatcher?
+
+    /// Which stage decided a post.
+    public enum Stage: Sendable, Hashable {
+        /// The gate turned it away.
+        case gate
+        /// The quick stage was sure of it.
+        case quick
+        /// The encoder and the full model.
+        case encoder
+    }
 
     /// Builds the matcher's index: lexical documents and the embeddings of every entry's rumor, title, phrasings
     /// and reality.
@@ -64,8 +79,16 @@ public struct RumorMatcher: Sendable {
     ///   - embedder: the loaded sentence embedder.
     ///   - configuration: the model and the notice's settings.
     ///   - previous: a matcher over an earlier set of entries with the same embedder; texts it embedded are reused.
+    ///
+    /// When the model has a quick stage, a second matcher over per-token vectors is built for it (the vectors are
+    /// read from the model's folder, or computed once: ``SentenceEmbedder/tokenVectorEmbedder()``).
     public init(entries: [Entry], embedder: SentenceEmbedder, configuration: Configuration, reusing previous: RumorMatcher? = nil) {
-        let reusable = previous.map { [$0.rumorAnchors, $0.realityAnchors, $0.correctionAnchors] } ?? []
+        // Anchor vectors are reused only from a matcher that embeds the same way.
+        let reusable =
+            previous.flatMap {
+                $0.embedder.usesTokenVectors == embedder.usesTokenVectors ? [$0.rumorAnchors, $0.realityAnchors, $0.correctionAnchors] : nil
+            }
+            ?? []
         let published = entries.filter { $0.status == .published }
         self.entries = published
         self.embedder = embedder
@@ -108,6 +131,16 @@ public struct RumorMatcher: Sendable {
             texts: published.enumerated().flatMap { index, entry in entry.corrections.map { (index, normalize($0)) } }, embedder: embedder,
             reusing: reusable)
         normalizedTexts = normalized
+        if let quick = configuration.model.quick, !embedder.usesTokenVectors {
+            let previousQuick = previous?.quickMatcher?.matcher
+            quickMatcher = QuickMatcher(
+                matcher: RumorMatcher(
+                    entries: entries, embedder: previousQuick?.embedder ?? embedder.tokenVectorEmbedder(map: quick.decodedMap),
+                    configuration: .init(model: quick.model),
+                    reusing: previousQuick))
+        } else {
+            quickMatcher = nil
+        }
     }
 
     /// The labels for one post.
@@ -118,22 +151,47 @@ public struct RumorMatcher: Sendable {
     /// The labels for several posts, in order. The segments of all of them go through the encoder together,
     /// which is faster per post than one at a time; the results are the same.
     public func match(_ texts: [String]) -> [MatchResult] {
-        let prepared = texts.map(prepare)
-        return zip(prepared, candidates(prepared)).map { post, candidates in result(post.normalized, candidates) }
+        matchWithStages(texts).map(\.result)
     }
 
-    private func result(_ normalized: NormalizedText, _ candidates: [Candidate]) -> MatchResult {
+    /// The labels for several posts, in order, each with the stage that decided it.
+    public func matchWithStages(_ texts: [String]) -> [(result: MatchResult, stage: Stage)] {
+        let prepared = texts.map(prepare)
+        var decided = [(result: MatchResult, stage: Stage)?](repeating: nil, count: texts.count)
+        for (index, post) in prepared.enumerated() where post.segments.isEmpty { decided[index] = (.none, .gate) }
+        var remaining = prepared.indices.filter { decided[$0] == nil }
+        if let quick = quickMatcher?.matcher, let stage = configuration.model.quick {
+            let quickCandidates = quick.candidates(remaining.map { prepared[$0] })
+            remaining = zip(remaining, quickCandidates).compactMap { index, candidates in
+                let scored = candidates.map { ($0, stage.scorer.probability($0.features.values)) }
+                guard scored.allSatisfy({ $0.1 < stage.dropBelow || $0.1 >= stage.labelAbove }) else { return index }
+                // Per-token vectors ignore word order, so a post with any cue of denial goes to the encoder before it is labelled.
+                if scored.contains(where: { $0.1 >= stage.labelAbove }), StanceCues.count(in: prepared[index].normalized.text).suggestsDenial {
+                    return index
+                }
+                decided[index] = (result(prepared[index].normalized, scored, label: stage.labelAbove, review: stage.labelAbove), .quick)
+                return nil
+            }
+        }
         let model = configuration.model
+        for (index, candidates) in zip(remaining, candidates(remaining.map { prepared[$0] })) {
+            let scored = candidates.map { ($0, model.scorer.probability($0.features.values)) }
+            decided[index] = (result(prepared[index].normalized, scored, label: model.labelThreshold, review: model.reviewThreshold), .encoder)
+        }
+        return decided.map { $0! }
+    }
+
+    /// Thresholds scored candidates into labels and review items.
+    private func result(_ normalized: NormalizedText, _ scored: [(Candidate, Double)], label: Double, review reviewThreshold: Double) -> MatchResult {
         var labels: [Label] = []
         var review: [Label] = []
-        for candidate in candidates {
-            let score = model.scorer.probability(candidate.features.values)
-            guard score >= model.reviewThreshold else { continue }
+        for (candidate, score) in scored {
+            guard score >= reviewThreshold else { continue }
             let range = normalized.originalRange(candidate.segment.range)
             let label = Label(
                 slug: candidate.entry.slug, rumor: candidate.entry.rumor, reality: candidate.entry.reality,
                 url: SiteURL.entry(slug: candidate.entry.slug, base: configuration.siteURL), labelText: configuration.labelText,
-                score: (score * 1000).rounded() / 1000, decision: score >= model.labelThreshold ? .label : .review,
+                score: (score * 1000).rounded() / 1000, decision: score >= label ? .label : .review,
                 span: Label.Span(start: range.lowerBound, end: range.upperBound, text: normalized.originalText(range)))
             if label.decision == .label { labels.append(label) } else { review.append(label) }
         }
@@ -237,6 +295,14 @@ public struct RumorMatcher: Sendable {
         return candidates
     }
 
+    /// The same matcher with texts embedded from per-token vectors (mapped by `map`) and no quick stage, for fitting
+    /// the quick stage.
+    func tokenVectorMatcher(map: [Float]?) -> RumorMatcher {
+        var model = configuration.model
+        model.quick = nil
+        return RumorMatcher(entries: entries, embedder: embedder.tokenVectorEmbedder(map: map), configuration: .init(model: model))
+    }
+
     /// The embedding of each post as the matcher sees it (its normalised text), for exemplars.
     public func postVectors(_ texts: [String]) -> [[Float]] {
         embedder.embed(
@@ -284,6 +350,13 @@ public struct RumorMatcher: Sendable {
         if !current.trimmingCharacters(in: .whitespaces).isEmpty { sentences.append(current.trimmingCharacters(in: .whitespaces)) }
         return sentences
     }
+}
+
+/// Holds the quick stage's matcher (a class, since a matcher cannot hold a matcher directly).
+private final class QuickMatcher: Sendable {
+    let matcher: RumorMatcher
+
+    init(matcher: RumorMatcher) { self.matcher = matcher }
 }
 
 /// Embedded anchor texts, each belonging to an entry; answers "how close is each segment to each entry".

@@ -17,6 +17,9 @@ public enum StanceCues {
         public var quotes = 0
         /// Words of fraud and accusation: rigged, stolen, fraud, fake, illegal ...
         public var accusations = 0
+
+        /// Whether any negation, refutation or correction cue occurs.
+        public var suggestsDenial: Bool { negations > 0 || refutations > 0 || corrections > 0 }
     }
 
     static let negationWords: Set<String> = [
@@ -43,18 +46,33 @@ public enum StanceCues {
         "wake", "exposed", "proof", "proves", "caught", "fraude", "robaron", "robada", "trampa",
     ]
 
+    private static let refutationPhraseBytes = refutationPhrases.map { Array($0.utf8) }
+    private static let correctionPhraseBytes = correctionPhrases.map { Array($0.utf8) }
+
+    /// Whether `needle` occurs in `haystack`.
+    private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, haystack.count >= needle.count else { return false }
+        for start in 0...(haystack.count - needle.count) where haystack[start] == first {
+            var index = 1
+            while index < needle.count, haystack[start + index] == needle[index] { index += 1 }
+            if index == needle.count { return true }
+        }
+        return false
+    }
+
     /// Counts the cues in normalised text.
     public static func count(in text: String) -> Counts {
         var counts = Counts()
-        let words = text.split { !($0.isLetter || $0.isNumber || $0 == "'") }.map { $0.replacingOccurrences(of: "'", with: "") }
+        let words = text.split { !($0.isLetter || $0.isNumber || $0 == "'") }.map { String($0.filter { $0 != "'" }) }
         for word in words {
             if negationWords.contains(word) { counts.negations += 1 }
             if refutationWords.contains(word) { counts.refutations += 1 }
             if accusationWords.contains(word) { counts.accusations += 1 }
         }
-        let padded = " " + text + " "
-        for phrase in refutationPhrases where padded.contains(phrase) { counts.refutations += 1 }
-        for phrase in correctionPhrases where padded.contains(phrase) { counts.corrections += 1 }
+        // The phrases are ASCII, so a search of the UTF-8 bytes finds exactly the occurrences a string search would.
+        let padded = Array((" " + text + " ").utf8)
+        for phrase in refutationPhraseBytes where contains(padded, phrase) { counts.refutations += 1 }
+        for phrase in correctionPhraseBytes where contains(padded, phrase) { counts.corrections += 1 }
         // Quotation marks, but not apostrophes inside words ("didn't").
         let characters = Array(text)
         let marks = characters.indices.filter { index in

@@ -101,8 +101,8 @@ struct BenchLabelCommand: AsyncParsableCommand {
         discussion: """
             Labels every post of each file once as a warm-up, then again while timing each post. Files are JSON Lines \
             with "text", or TSV (id<TAB>text, a header line) such as the CheckThat! query files. Reports posts/s, p50 and \
-            p99 latency per post, the share of posts that left at the gate (before the encoder), and posts/s when \
-            labelled in chunks as `label --input` does.
+            p99 latency per post, the share of posts that left at the gate, the share the quick stage decided (both \
+            before the encoder), and posts/s when labelled in chunks as `label --input` does.
             """)
 
     @Argument(help: "Files of posts.")
@@ -112,7 +112,8 @@ struct BenchLabelCommand: AsyncParsableCommand {
 
     func run() async throws {
         let matcher = try await matcherOptions.makeMatcher()
-        var table = "file                               posts  posts/s  p50 ms  p99 ms  gated  posts/s in chunks of \(LabelCommand.chunkSize)\n"
+        var table =
+            "file                               posts  posts/s  p50 ms  p99 ms  gated  quick  posts/s in chunks of \(LabelCommand.chunkSize)\n"
         for file in files {
             let texts = try readPostTexts(file)
             for text in texts { _ = matcher.match(text) }
@@ -129,11 +130,13 @@ struct BenchLabelCommand: AsyncParsableCommand {
                 _ = matcher.match(Array(texts[from..<min(from + LabelCommand.chunkSize, texts.count)]))
             }
             let chunkSeconds = Double(DispatchTime.now().uptimeNanoseconds - chunkStart.uptimeNanoseconds) / 1e9
-            let gated = texts.filter { matcher.gateLogOdds($0) < matcher.configuration.model.gate.threshold }.count
+            let stages = matcher.matchWithStages(texts).map(\.stage)
+            let gated = stages.filter { $0 == .gate }.count
+            let quick = stages.filter { $0 == .quick }.count
             latencies.sort()
             let name = (file as NSString).lastPathComponent.padding(toLength: 33, withPad: " ", startingAt: 0)
             table +=
-                "\(name)  \(String(format: "%5d  %7.0f  %6.2f  %6.2f  %4.0f%%", texts.count, Double(texts.count) / seconds, percentile(latencies, 0.5), percentile(latencies, 0.99), 100 * Double(gated) / Double(max(1, texts.count))))  \(String(format: "%7.0f", Double(texts.count) / chunkSeconds))\n"
+                "\(name)  \(String(format: "%5d  %7.0f  %6.2f  %6.2f  %4.0f%%  %4.0f%%", texts.count, Double(texts.count) / seconds, percentile(latencies, 0.5), percentile(latencies, 0.99), 100 * Double(gated) / Double(max(1, texts.count)), 100 * Double(quick) / Double(max(1, texts.count))))  \(String(format: "%7.0f", Double(texts.count) / chunkSeconds))\n"
         }
         printOut(table)
     }

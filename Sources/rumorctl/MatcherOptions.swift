@@ -50,8 +50,9 @@ struct MatcherOptions: ParsableArguments {
             } else {
                 model = try MatcherModel.shipped()
             }
-            if let value = labelThreshold ?? environment["RUMORCONTROL_LABEL_THRESHOLD"].flatMap(Double.init) { model.labelThreshold = value }
-            if let value = reviewThreshold ?? environment["RUMORCONTROL_REVIEW_THRESHOLD"].flatMap(Double.init) { model.reviewThreshold = value }
+            model = model.withThresholds(
+                label: labelThreshold ?? environment["RUMORCONTROL_LABEL_THRESHOLD"].flatMap(Double.init),
+                review: reviewThreshold ?? environment["RUMORCONTROL_REVIEW_THRESHOLD"].flatMap(Double.init))
             if let value = gateThreshold ?? environment["RUMORCONTROL_GATE_THRESHOLD"].flatMap(Double.init), value.isFinite {
                 model.gate.threshold = value
             }

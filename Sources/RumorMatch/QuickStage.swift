@@ -1,0 +1,120 @@
+import COpenBLAS
+import Foundation
+
+/// The matcher's quick stage, between the gate and the encoder: the same evidence (``MatchFeatures``), but with
+/// texts embedded from mapped per-token vectors (``SentenceEmbedder/tokenVectorEmbedder(map:)``) instead of an encoder pass, and
+/// weighed by its own fitted scorer, stance model and exemplars.
+///
+/// It decides a post only when it is sure of every candidate entry: each scores either below ``dropBelow`` (no
+/// label) or at or above ``labelAbove`` (label, with the quick stage's score). A post with any candidate in between
+/// goes on to the encoder and the full model, which decides it alone. ``MatcherFitting`` sets both bounds from
+/// scores of the fitting posts, each made by trees fitted without its fold.
+public struct QuickStage: Sendable, Hashable, Codable {
+    /// Scores (post, entry) pairs from features computed with per-token vectors.
+    public var scorer: BoostedTrees
+    /// The stance model, fitted on per-token vectors.
+    public var stance: StanceModel
+    /// The fitting posts, embedded from per-token vectors.
+    public var exemplars: ExemplarSet
+    /// The linear map applied to every per-token vector (``LinearMap``), as base64 of little-endian float32.
+    public var map: String
+    /// A candidate scoring below this is certainly not labelled.
+    public var dropBelow: Double
+    /// A candidate scoring at or above this is certainly labelled.
+    public var labelAbove: Double
+
+    enum CodingKeys: String, CodingKey {
+        case scorer, stance, exemplars, map
+        case dropBelow = "drop_below"
+        case labelAbove = "label_above"
+    }
+
+    /// Creates a quick stage.
+    public init(scorer: BoostedTrees, stance: StanceModel, exemplars: ExemplarSet, map: [Float], dropBelow: Double, labelAbove: Double) {
+        self.scorer = scorer
+        self.stance = stance
+        self.exemplars = exemplars
+        self.map = LinearMap.encode(map)
+        self.dropBelow = dropBelow
+        self.labelAbove = labelAbove
+    }
+
+    /// The decoded map.
+    var decodedMap: [Float]? { LinearMap.decode(map) }
+
+    /// The quick stage as a model of its own, for a matcher over per-token vectors: it labels at ``labelAbove`` and
+    /// sends nothing to review.
+    var model: MatcherModel {
+        MatcherModel(
+            scorer: scorer, stance: stance, exemplars: exemplars, labelThreshold: labelAbove, reviewThreshold: labelAbove, gate: .open,
+            provenance: "")
+    }
+}
+
+/// A linear map between two embedding spaces of ``SentenceEmbedder/dimension`` floats, fitted by ridge regression.
+///
+/// The quick stage's per-token vectors are far from the encoder's sentence vectors (mean cosine ~0.34, and
+/// pairwise similarities that correlate ~0.18 with the encoder's); mapped, their mean lands near the encoder's
+/// vector of the same text (cosine ~0.7-0.8, similarities correlating ~0.79 on posts the map was not fitted on;
+/// BENCHMARKS.md). Since the map is linear, it is applied once to every token's vector rather than to every text.
+public enum LinearMap {
+    /// The ridge penalty used by ``MatcherFitting``.
+    public static let l2 = 0.01
+
+    /// The map `W` (row-major, `[input, output]`) minimising `|X W - Y|^2 + l2 |W|^2`.
+    /// - Parameters:
+    ///   - inputs: the rows of X, one vector per text.
+    ///   - targets: the rows of Y, the vector each text should map to.
+    public static func fit(inputs: [[Float]], targets: [[Float]], l2: Double = l2) -> [Float] {
+        let d = SentenceEmbedder.dimension
+        let n = min(inputs.count, targets.count)
+        let x = inputs.prefix(n).flatMap { $0.map(Double.init) }
+        let y = targets.prefix(n).flatMap { $0.map(Double.init) }
+        var gram = [Double](repeating: 0, count: d * d)
+        var cross = [Double](repeating: 0, count: d * d)
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(d), Int32(d), Int32(n), 1, x, Int32(d), x, Int32(d), 0, &gram, Int32(d))
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(d), Int32(d), Int32(n), 1, x, Int32(d), y, Int32(d), 0, &cross, Int32(d))
+        for i in 0..<d { gram[i * d + i] += l2 }
+        // Cholesky: gram = L L^T (positive definite thanks to the penalty), then two triangular solves per column.
+        var lower = [Double](repeating: 0, count: d * d)
+        for i in 0..<d {
+            for j in 0...i {
+                var sum = gram[i * d + j]
+                for k in 0..<j { sum -= lower[i * d + k] * lower[j * d + k] }
+                lower[i * d + j] = i == j ? sum.squareRoot() : sum / lower[j * d + j]
+            }
+        }
+        var map = [Float](repeating: 0, count: d * d)
+        var column = [Double](repeating: 0, count: d)
+        for output in 0..<d {
+            for i in 0..<d {
+                var sum = cross[i * d + output]
+                for k in 0..<i { sum -= lower[i * d + k] * column[k] }
+                column[i] = sum / lower[i * d + i]
+            }
+            for i in stride(from: d - 1, through: 0, by: -1) {
+                var sum = column[i]
+                for k in (i + 1)..<d { sum -= lower[k * d + i] * column[k] }
+                column[i] = sum / lower[i * d + i]
+            }
+            for i in 0..<d { map[i * d + output] = Float(column[i]) }
+        }
+        return map
+    }
+
+    /// The map as base64 of little-endian float32, for the model file.
+    static func encode(_ map: [Float]) -> String {
+        var data = Data(capacity: map.count * 4)
+        for value in map { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+        return data.base64EncodedString()
+    }
+
+    /// A map from ``encode(_:)``; nil when it is not base64 of `dimension²` floats.
+    static func decode(_ text: String) -> [Float]? {
+        let d = SentenceEmbedder.dimension
+        guard let data = Data(base64Encoded: text), data.count == d * d * 4 else { return nil }
+        return data.withUnsafeBytes { bytes in
+            (0..<d * d).map { Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+        }
+    }
+}
