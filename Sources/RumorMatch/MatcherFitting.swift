@@ -57,8 +57,18 @@ public enum MatcherFitting {
             log("the quick stage: fitting the map from per-token vectors to the encoder's...")
             // Every text the fit embeds: posts, the entries' phrasings and corrections, and the background posts.
             let texts = posts.map(\.text) + matcher.entries.flatMap { $0.phrasings + $0.corrections } + background
-            let map = LinearMap.fit(
-                inputs: matcher.tokenVectorMatcher(map: nil).stanceInputs(texts).map(\.vector), targets: matcher.stanceInputs(texts).map(\.vector))
+            let inputs = matcher.tokenVectorMatcher(map: nil).stanceInputs(texts).map(\.vector)
+            let targets = matcher.stanceInputs(texts).map(\.vector)
+            let map = LinearMap.fit(inputs: inputs, targets: targets)
+            // How well a map carries over to texts it was not fitted on: fitted without every fifth text, measured on those.
+            let fitting = inputs.indices.filter { $0 % folds != 0 }
+            let heldOut = inputs.indices.filter { $0 % folds == 0 }
+            let partial = LinearMap.fit(inputs: fitting.map { inputs[$0] }, targets: fitting.map { targets[$0] })
+            log(
+                String(
+                    format: "quick stage map: mean cosine to the encoder's vectors on %d texts it was not fitted on: %.3f unmapped, %.3f mapped",
+                    heldOut.count, LinearMap.meanCosine(heldOut.map { inputs[$0] }, heldOut.map { targets[$0] }),
+                    LinearMap.meanCosine(LinearMap.apply(partial, to: heldOut.map { inputs[$0] }), heldOut.map { targets[$0] })))
             let quick = fitScorer(matcher: matcher.tokenVectorMatcher(map: map), posts: posts, log: log)
             log("quick stage " + quick.outOfFold.summary)
             model.quick = quickBounds(quick, full: full, map: map, log: log)

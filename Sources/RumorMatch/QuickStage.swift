@@ -53,10 +53,9 @@ public struct QuickStage: Sendable, Hashable, Codable {
 
 /// A linear map between two embedding spaces of ``SentenceEmbedder/dimension`` floats, fitted by ridge regression.
 ///
-/// The quick stage's per-token vectors are far from the encoder's sentence vectors (mean cosine ~0.34, and
-/// pairwise similarities that correlate ~0.18 with the encoder's); mapped, their mean lands near the encoder's
-/// vector of the same text (cosine ~0.7-0.8, similarities correlating ~0.79 on posts the map was not fitted on;
-/// BENCHMARKS.md). Since the map is linear, it is applied once to every token's vector rather than to every text.
+/// The mean of a text's per-token vectors is far from the encoder's vector of the same text (mean cosine 0.29 on
+/// texts of the shipped model's fit); mapped, it lands near it (0.77, on texts the map was not fitted on; `rumorctl
+/// fit` reports both). Since the map is linear, it is applied once to every token's vector rather than to every text.
 public enum LinearMap {
     /// The ridge penalty used by ``MatcherFitting``.
     public static let l2 = 0.01
@@ -100,6 +99,28 @@ public enum LinearMap {
             for i in 0..<d { map[i * d + output] = Float(column[i]) }
         }
         return map
+    }
+
+    /// Each vector times the map.
+    public static func apply(_ map: [Float], to vectors: [[Float]]) -> [[Float]] {
+        let d = SentenceEmbedder.dimension
+        var product = [Float](repeating: 0, count: vectors.count * d)
+        guard !vectors.isEmpty else { return [] }
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(vectors.count), Int32(d), Int32(d), 1, vectors.flatMap { $0 }, Int32(d), map, Int32(d),
+            0,
+            &product, Int32(d))
+        return (0..<vectors.count).map { Array(product[$0 * d..<($0 + 1) * d]) }
+    }
+
+    /// The mean cosine similarity of paired vectors.
+    public static func meanCosine(_ a: [[Float]], _ b: [[Float]]) -> Double {
+        let cosines = zip(a, b).map { x, y in
+            let dot = zip(x, y).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            let norms = (x.reduce(0.0) { $0 + Double($1) * Double($1) } * y.reduce(0.0) { $0 + Double($1) * Double($1) }).squareRoot()
+            return norms > 0 ? dot / norms : 0
+        }
+        return cosines.reduce(0, +) / Double(max(1, cosines.count))
     }
 
     /// The map as base64 of little-endian float32, for the model file.

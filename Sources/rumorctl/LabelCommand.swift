@@ -88,8 +88,14 @@ struct LabelCommand: AsyncParsableCommand {
         let gate =
             "gate log-odds \(String(format: "%.2f", matcher.gateLogOdds(text))) (threshold \(String(format: "%.2f", matcher.configuration.model.gate.threshold)))"
         guard !candidates.isEmpty else { return "\nNo candidate: the post reads like no claim about the knowledge base's rumors; \(gate)." }
-        var lines = ["", gate, "candidates (score, then features):"]
         let model = matcher.configuration.model
+        let decidedBy =
+            switch matcher.matchWithStages([text])[0].stage {
+            case .quick:
+                "decided by the quick stage (per-token vectors; sure of every candidate: below \(model.quick?.dropBelow ?? 0) or at least \(model.quick?.labelAbove ?? 0)), whose scores the labels show"
+            case .gate, .encoder: "decided by the encoder and the full model, whose scores follow"
+            }
+        var lines = ["", gate, decidedBy, "candidates (score, then features):"]
         for candidate in candidates.sorted(by: { model.scorer.probability($0.features.values) > model.scorer.probability($1.features.values) })
             .prefix(5)
         {
@@ -163,8 +169,9 @@ struct FitCommand: AsyncParsableCommand {
         abstract: "Fit the matcher's scoring model and thresholds on labelled posts.",
         discussion: """
             Writes the model as JSON (to --output, or stdout), and notes on the fit to stderr: its stages, an \
-            out-of-fold estimate of precision and recall, and what the gate lets through. Takes a minute or two for \
-            about 1,400 posts. The shipped model, Sources/RumorMatch/Resources/matcher-model.json, is made with: \
+            out-of-fold estimate of precision and recall, what the gate lets through, and the quick stage's bounds. \
+            Takes two or three minutes for about 1,400 posts (--no-quick-stage: about half that, and a model \
+            without the quick stage). The shipped model, Sources/RumorMatch/Resources/matcher-model.json, is made with: \
             rumorctl fit --train data/train-posts.jsonl --train data/train-posts-2.jsonl \
             --train ../shared/eval/dev-posts.jsonl --background ../shared/data/clef2021-2a-en/EN_train_queries.tsv \
             --output Sources/RumorMatch/Resources/matcher-model.json
@@ -205,7 +212,8 @@ struct FitCommand: AsyncParsableCommand {
         let model = MatcherFitting.fit(
             matcher: matcher, posts: posts, background: backgroundTexts,
             provenance: "rumorctl fit --train \(name)" + background.map { " --background " + ($0 as NSString).lastPathComponent }.joined()
-                + " (\(posts.count) posts, \(backgroundTexts.count) background posts, \(matcher.entries.count) entries)"
+                + " (\(posts.count) posts, \(backgroundTexts.count) background posts, \(matcher.entries.count) entries)",
+            quickStage: !matcherOptions.noQuickStage
         ) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         if let output {
             do {

@@ -24,6 +24,13 @@ struct MatcherOptions: ParsableArguments {
             valueName: "log-odds"))
     var gateThreshold: Double?
 
+    @Flag(
+        name: .long,
+        help: ArgumentHelp(
+            "Send every post that passes the gate through the encoder, skipping the quick stage.",
+            discussion: "Slower on election-heavy streams; for comparing the two (see docs/matcher.md)."))
+    var noQuickStage = false
+
     @Option(name: .long, help: "A matcher model written by `rumorctl fit` to use instead of the shipped one.")
     var matcherModel: String?
 
@@ -53,6 +60,7 @@ struct MatcherOptions: ParsableArguments {
             model = model.withThresholds(
                 label: labelThreshold ?? environment["RUMORCONTROL_LABEL_THRESHOLD"].flatMap(Double.init),
                 review: reviewThreshold ?? environment["RUMORCONTROL_REVIEW_THRESHOLD"].flatMap(Double.init))
+            if noQuickStage { model.quick = nil }
             if let value = gateThreshold ?? environment["RUMORCONTROL_GATE_THRESHOLD"].flatMap(Double.init), value.isFinite {
                 model.gate.threshold = value
             }

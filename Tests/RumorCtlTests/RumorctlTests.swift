@@ -257,6 +257,19 @@ struct MatcherCommandTests {
         }
     }
 
+    @Test("label --explain says which stage decided: the quick stage for a plain claim, the encoder for a denial of it")
+    func explainStage() async throws {
+        try await withTemporaryFolder { folder in
+            let database = folder.appendingPathComponent("db.sqlite")
+            let claim = try Rumorctl.run(["label", "--explain", "Dead people voted by the thousands in Michigan."], database: database)
+            #expect(claim.status == 0, "\(claim.stderr)")
+            #expect(claim.stdout.contains("LABEL  dead-people-voting") && claim.stdout.contains("decided by the quick stage"))
+            let denial = try Rumorctl.run(["label", "--explain", "No, dead people did not vote in Michigan. That was debunked."], database: database)
+            #expect(denial.status == 0, "\(denial.stderr)")
+            #expect(!denial.stdout.contains("LABEL ") && denial.stdout.contains("decided by the encoder"))
+        }
+    }
+
     @Test("label --input streams one line per post in order, answers a bad line with an error and goes on")
     func labelStream() async throws {
         try await withTemporaryFolder { folder in
