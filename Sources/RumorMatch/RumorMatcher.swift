@@ -132,7 +132,8 @@ public struct RumorMatcher: Sendable {
             reusing: reusable)
         normalizedTexts = normalized
         if let quick = configuration.model.quick, !embedder.usesTokenVectors {
-            let previousQuick = previous?.quickMatcher?.matcher
+            // The previous quick stage's vectors are reused only when they were mapped the same way.
+            let previousQuick = previous?.configuration.model.quick?.map == quick.map ? previous?.quickMatcher?.matcher : nil
             quickMatcher = QuickMatcher(
                 matcher: RumorMatcher(
                     entries: entries, embedder: previousQuick?.embedder ?? embedder.tokenVectorEmbedder(map: quick.decodedMap),

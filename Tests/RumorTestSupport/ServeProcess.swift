@@ -12,6 +12,8 @@ public final class ServeProcess: @unchecked Sendable {
     private let laterOutput = NSLock()
     // Guarded by `laterOutput`: what it wrote after it was listening.
     private var later = Data()
+    /// Signalled when the reader thread has read stderr to its end.
+    private let drained = DispatchSemaphore(value: 0)
 
     /// Everything it has written to stderr so far.
     public var output: String {
@@ -43,11 +45,19 @@ public final class ServeProcess: @unchecked Sendable {
             let port = Int(line[address.upperBound...].prefix { $0.isNumber })
         else { throw RawHTTP.Failure(description: "serve did not print its address: \(log)") }
         self.port = port
-        // Keep draining stderr (so the child never blocks on a full pipe), and keep what it says.
-        errors.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            self?.laterOutput.withLock { self?.later.append(data) }
-        }
+        // Keep draining stderr (so the child never blocks on a full pipe), and keep what it says: blocking reads on a
+        // thread of its own until the end of the pipe. (Not `readabilityHandler`: its dispatch source, cancelled as
+        // the pipe closes, once crashed libdispatch's event loop in a test that kills the child.)
+        let handle = errors.fileHandleForReading
+        Thread { [weak self] in
+            while true {
+                let data = handle.availableData
+                if data.isEmpty { break }
+                guard let self else { continue }
+                self.laterOutput.withLock { self.later.append(data) }
+            }
+            self?.drained.signal()
+        }.start()
     }
 
     /// Sends a signal and waits (up to `timeout`) for the process to end; returns whether it did.
@@ -56,8 +66,11 @@ public final class ServeProcess: @unchecked Sendable {
         kill(process.processIdentifier, signal)
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(20_000) }
-        errors.fileHandleForReading.readabilityHandler = nil
-        return !process.isRunning
+        guard !process.isRunning else { return false }
+        // Everything it wrote is read before the caller looks at `output`.
+        _ = drained.wait(timeout: .now() + max(1, deadline.timeIntervalSinceNow))
+        drained.signal()
+        return true
     }
 
     deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
