@@ -125,17 +125,13 @@ public enum LinearMap {
 
     /// The map as base64 of little-endian float32, for the model file.
     static func encode(_ map: [Float]) -> String {
-        var data = Data(capacity: map.count * 4)
-        for value in map { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
-        return data.base64EncodedString()
+        Float32Bytes.encode(map).base64EncodedString()
     }
 
     /// A map from ``encode(_:)``; nil when it is not base64 of `dimension²` floats.
     static func decode(_ text: String) -> [Float]? {
         let d = SentenceEmbedder.dimension
         guard let data = Data(base64Encoded: text), data.count == d * d * 4 else { return nil }
-        return data.withUnsafeBytes { bytes in
-            (0..<d * d).map { Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
-        }
+        return data.withUnsafeBytes { Float32Bytes.decode($0, count: d * d) }
     }
 }

@@ -89,14 +89,6 @@ public struct SafetensorsFile: Sendable {
         }
         let count = info.range.count / 4
         let start = dataStart + info.range.lowerBound
-        return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            data.withUnsafeBytes { raw in
-                let source = UnsafeRawBufferPointer(rebasing: raw[start..<start + count * 4])
-                for index in 0..<count {
-                    buffer[index] = Float(bitPattern: UInt32(littleEndian: source.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)))
-                }
-            }
-            initialized = count
-        }
+        return data.withUnsafeBytes { raw in Float32Bytes.decode(UnsafeRawBufferPointer(rebasing: raw[start..<start + count * 4]), count: count) }
     }
 }

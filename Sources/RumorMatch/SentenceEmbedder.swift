@@ -104,15 +104,12 @@ public struct SentenceEmbedder: Sendable {
         if let data = FileManager.default.contents(atPath: path), data.count == 40 + size * 4,
             Array(data.prefix(8)) == Self.tokenVectorMagic, Array(data[8..<40]) == Array(SHA256.hash(data: data.dropFirst(40)))
         {
-            return data.dropFirst(40).withUnsafeBytes { bytes in
-                (0..<size).map { Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
-            }
+            return data.dropFirst(40).withUnsafeBytes { Float32Bytes.decode($0, count: size) }
         }
         let vocabulary = (0..<Int32(MiniLMEncoder.vocabularySize)).map { [WordPieceTokenizer.classifyID, $0, WordPieceTokenizer.separatorID] }
         let encoderOnly = SentenceEmbedder(self, tokenVectors: nil)
         let vectors = encoderOnly.embed(tokenized: vocabulary, batchSize: 64, threads: 2).flatMap { $0 }
-        var payload = Data(capacity: size * 4)
-        for value in vectors { withUnsafeBytes(of: value.bitPattern.littleEndian) { payload.append(contentsOf: $0) } }
+        let payload = Float32Bytes.encode(vectors)
         let file = Data(Self.tokenVectorMagic) + Data(SHA256.hash(data: payload)) + payload
         // Another process may write the same file at the same time; each writes its own and renames it into place.
         let temporary = path + ".\(ProcessInfo.processInfo.processIdentifier).tmp"
