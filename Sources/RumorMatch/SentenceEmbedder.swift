@@ -113,8 +113,9 @@ public struct SentenceEmbedder: Sendable {
         let file = Data(Self.tokenVectorMagic) + Data(SHA256.hash(data: payload)) + payload
         // Another process may write the same file at the same time; each writes its own and renames it into place.
         let temporary = path + ".\(ProcessInfo.processInfo.processIdentifier).tmp"
-        if FileManager.default.createFile(atPath: temporary, contents: file) {
-            if rename(temporary, path) != 0 { try? FileManager.default.removeItem(atPath: temporary) }
+        // A folder that cannot be written (or a full disk) leaves no file behind: the vectors serve this process only.
+        if !FileManager.default.createFile(atPath: temporary, contents: file) || rename(temporary, path) != 0 {
+            try? FileManager.default.removeItem(atPath: temporary)
         }
         return vectors
     }
