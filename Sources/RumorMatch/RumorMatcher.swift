@@ -63,7 +63,7 @@ public struct RumorMatcher: Sendable {
     private let quickMatcher: QuickMatcher?
 
     /// Which stage decided a post.
-    public enum Stage: Sendable, Hashable {
+    public enum Stage: String, Sendable, Hashable {
         /// The gate turned it away.
         case gate
         /// The quick stage was sure of it.

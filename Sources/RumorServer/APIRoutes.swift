@@ -57,9 +57,9 @@ struct APIRoutes {
         guard case .object = node.value else { throw Problem.badRequest("The body must be a JSON object {\"text\": \"...\"}, not \(node.typeName).") }
         guard case .string(let text) = node["text"]?.value else { throw Problem.badRequest("The member \"text\" is missing or not a string.") }
         guard text.utf8.count <= limit else { throw Problem.tooLarge("The post's text", limit: limit) }
-        let result = try await matcher.match([text])[0]
-        metrics.recordLabels([result])
-        return json(result.jsonText)
+        let decided = try await matcher.match([text])
+        metrics.recordMatches(decided)
+        return json(decided[0].result.jsonText)
     }
 
     /// `POST /api/v1/label/batch`: NDJSON posts in, NDJSON results out, both streamed, in order. A bad line is
@@ -80,13 +80,14 @@ struct APIRoutes {
             func flush(_ writer: inout any ResponseBodyWriter) async throws {
                 guard !chunk.isEmpty else { return }
                 let posts = chunk.compactMap { try? $0.get() }
-                var results = try await matcher.match(posts.map(\.text)).makeIterator()
+                let decided = try await matcher.match(posts.map(\.text))
+                metrics.recordMatches(decided)
+                var results = decided.map(\.result).makeIterator()
                 var output = ""
                 for line in chunk {
                     switch line {
                     case .success(let post):
                         let result = results.next() ?? .none
-                        metrics.recordLabels([result])
                         output += result.jsonLine(id: post.id) + "\n"
                     case .failure(let error): output += error.jsonLine + "\n"
                     }

@@ -57,10 +57,11 @@ public final class MatcherService: Service, Sendable {
         }
     }
 
-    /// Runs the matcher on posts on the shared thread pool, away from the event loops.
-    func match(_ texts: [String]) async throws -> [MatchResult] {
+    /// Runs the matcher on posts on the shared thread pool, away from the event loops; each result comes with the
+    /// stage that decided it.
+    func match(_ texts: [String]) async throws -> [(result: MatchResult, stage: RumorMatcher.Stage)] {
         let matcher = try ready().matcher
-        return try await NIOThreadPool.singleton.runIfActive { matcher.match(texts) }
+        return try await NIOThreadPool.singleton.runIfActive { matcher.matchWithStages(texts) }
     }
 
     private let reloads = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))

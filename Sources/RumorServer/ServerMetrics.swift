@@ -3,7 +3,8 @@ import Hummingbird
 import Prometheus
 import RumorMatch
 
-/// The server's Prometheus metrics: requests and latency per route, and labels applied per entry.
+/// The server's Prometheus metrics: requests and latency per route, posts by matcher stage, and labels applied per
+/// entry.
 ///
 /// Each application owns its registry (no global metrics system), so several servers in one process (the tests)
 /// keep separate counts.
@@ -37,9 +38,16 @@ public final class ServerMetrics: Sendable {
         return (count, duration)
     }
 
-    /// Counts the labels and review items the matcher produced.
-    func recordLabels(_ results: [MatchResult]) {
-        for result in results {
+    /// Counts the posts the matcher decided, by the stage that decided each, and the labels and review items it
+    /// produced.
+    func recordMatches(_ decided: [(result: MatchResult, stage: RumorMatcher.Stage)]) {
+        for (result, stage) in decided {
+            registry.makeCounter(
+                descriptor: .init(
+                    namespace: "rumorcontrol", metricName: "matcher_posts", unitName: "total",
+                    helpText: "Posts the matcher decided, by the stage that decided them (gate, quick or encoder)."),
+                labels: [("stage", stage.rawValue)]
+            ).increment()
             for label in result.labels + result.review {
                 registry.makeCounter(
                     descriptor: .init(namespace: "rumorcontrol", metricName: "labels", unitName: "total", helpText: "Matches produced, by entry and decision (label or review)."),

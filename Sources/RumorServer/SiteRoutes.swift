@@ -71,9 +71,9 @@ struct SiteRoutes {
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return html(checkPage(text: text, result: nil)) }
         try limiter?.take(context.rateLimitKey)
         do {
-            let result = try await matcher.match([text])[0]
-            metrics.recordLabels([result])
-            return html(checkPage(text: text, result: result))
+            let decided = try await matcher.match([text])
+            metrics.recordMatches(decided)
+            return html(checkPage(text: text, result: decided[0].result))
         } catch let problem as Problem {
             let view = CheckView(chrome: site.chrome(), text: text, checked: nil, unavailable: problem.detail)
             return html(site.renderer.render(view, template: "check"), status: problem.status)

@@ -157,7 +157,7 @@ struct APITests {
         }
     }
 
-    @Test("metrics count requests per route and labels per entry")
+    @Test("metrics count requests per route, posts per matcher stage and labels per entry")
     func metrics() async throws {
         try await withLiveServer { client in
             _ = try await client.post("/api/v1/label", "{\"text\": \"Dead people voted in Michigan, thousands of them\"}")
@@ -165,6 +165,8 @@ struct APITests {
             let text = try await client.get("/metrics").text
             #expect(text.contains(#"rumorcontrol_http_requests_total{route="/api/v1/label",method="POST",status="200"} 1"#))
             #expect(text.contains(#"rumorcontrol_labels_total{slug="dead-people-voting",decision="label"} 1"#))
+            // A plain claim with no denial cue is decided without the encoder.
+            #expect(text.contains(#"rumorcontrol_matcher_posts_total{stage="quick"} 1"#))
             #expect(text.contains("rumorcontrol_http_request_duration_seconds_bucket"))
             #expect(text.contains(#"route="unmatched""#) || text.contains(#"route="/rumors/{slug}""#))
         }
