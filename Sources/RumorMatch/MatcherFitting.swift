@@ -21,6 +21,9 @@ import RumorCore
 ///   fold, labels, the threshold is the log-odds that 98% reach (``gateRecall``), minus ``gateMargin``. A vague
 ///   claim the scorer would miss anyway does not hold the gate open. On the CheckThat! tweets this turns 97% of a
 ///   general stream away before the encoder, at the cost of about 2% of the claims the matcher would label.
+/// - The quick stage (``QuickStage``, unless `quickStage` is false): a ridge map (``LinearMap``) from per-token
+///   vectors to the encoder's vectors, fitted on every text the fit embeds; then the stance model, exemplars, scorer
+///   and thresholds as above on the mapped vectors; then its two bounds from out-of-fold scores (``quickMissRate``).
 public enum MatcherFitting {
     /// The share of the fitting posts whose claims the scorer labels that the gate must let through, each scored by
     /// a gate and trees fitted without its fold.
