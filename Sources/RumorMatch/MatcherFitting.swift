@@ -61,7 +61,10 @@ public enum MatcherFitting {
             // Every text the fit embeds: posts, the entries' phrasings and corrections, and the background posts.
             let texts = posts.map(\.text) + matcher.entries.flatMap { $0.phrasings + $0.corrections } + background
             let inputs = matcher.tokenVectorMatcher(map: nil).stanceInputs(texts).map(\.vector)
-            let targets = matcher.stanceInputs(texts).map(\.vector)
+            // The encoder's vectors: those the full fit already made, and the background posts'.
+            let unembedded = Array(Set(texts.filter { full.embedded[$0] == nil })).sorted()
+            let known = full.embedded.merging(zip(unembedded, matcher.stanceInputs(unembedded).map(\.vector))) { first, _ in first }
+            let targets = texts.map { known[$0]! }
             let map = LinearMap.fit(inputs: inputs, targets: targets)
             // How well a map carries over to texts it was not fitted on: fitted without every fifth text, measured on those.
             let fitting = inputs.indices.filter { $0 % folds != 0 }
@@ -87,6 +90,8 @@ public enum MatcherFitting {
         var labelThreshold: Double
         var reviewThreshold: Double
         var outOfFold: OutOfFold
+        /// The vector of every text it embedded for the stance model (posts, phrasings, corrections), by raw text.
+        var embedded: [String: [Float]]
 
         func model(gate: TopicGate, provenance: String) -> MatcherModel {
             MatcherModel(
@@ -178,9 +183,11 @@ public enum MatcherFitting {
         let outOfFold = outOfFoldEstimate(
             examples: examples, labels: labels, pairs: pairs.map { PostSlug(post: $0.post, slug: $0.slug) }, claims: totalPositives,
             threshold: labelThreshold)
+        let texts = posts.map(\.text) + matcher.entries.flatMap(\.phrasings) + matcher.entries.flatMap(\.corrections)
+        let vectors = postInputs.map(\.vector) + anchorAssertions.map(\.1) + anchorDenials.map(\.1)
         return ScorerFit(
             scorer: scorer, stance: stance, exemplars: exemplars, labelThreshold: labelThreshold, reviewThreshold: reviewThreshold,
-            outOfFold: outOfFold)
+            outOfFold: outOfFold, embedded: Dictionary(zip(texts, vectors)) { first, _ in first })
     }
 
     /// The quick stage's bounds, from out-of-fold scores of the fitting posts' (post, entry) pairs (each scored by

@@ -104,13 +104,19 @@ public enum LinearMap {
     /// Each vector times the map.
     public static func apply(_ map: [Float], to vectors: [[Float]]) -> [[Float]] {
         let d = SentenceEmbedder.dimension
-        var product = [Float](repeating: 0, count: vectors.count * d)
-        guard !vectors.isEmpty else { return [] }
-        cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(vectors.count), Int32(d), Int32(d), 1, vectors.flatMap { $0 }, Int32(d), map, Int32(d),
-            0,
-            &product, Int32(d))
+        let product = apply(map, toRows: vectors.flatMap { $0 })
         return (0..<vectors.count).map { Array(product[$0 * d..<($0 + 1) * d]) }
+    }
+
+    /// Rows of ``SentenceEmbedder/dimension`` floats, one after another, each times the map.
+    static func apply(_ map: [Float], toRows rows: [Float]) -> [Float] {
+        let d = SentenceEmbedder.dimension
+        let count = rows.count / d
+        var product = [Float](repeating: 0, count: count * d)
+        guard count > 0 else { return product }
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(count), Int32(d), Int32(d), 1, rows, Int32(d), map, Int32(d), 0, &product, Int32(d))
+        return product
     }
 
     /// The mean cosine similarity of paired vectors.

@@ -167,7 +167,7 @@ public struct RumorMatcher: Sendable {
                 let scored = candidates.map { ($0, stage.scorer.probability($0.features.values)) }
                 guard scored.allSatisfy({ $0.1 < stage.dropBelow || $0.1 >= stage.labelAbove }) else { return index }
                 // Per-token vectors ignore word order, so a post with any cue of denial goes to the encoder before it is labelled.
-                if scored.contains(where: { $0.1 >= stage.labelAbove }), StanceCues.count(in: prepared[index].normalized.text).suggestsDenial {
+                if scored.contains(where: { $0.1 >= stage.labelAbove }), prepared[index].cues.suggestsDenial {
                     return index
                 }
                 decided[index] = (result(prepared[index].normalized, scored, label: stage.labelAbove, review: stage.labelAbove), .quick)
@@ -206,6 +206,8 @@ public struct RumorMatcher: Sendable {
         var terms: [String]
         var bm25: [Int: Float]
         var segments: [TextSegment]
+        /// The stance cues of the whole post (none counted when it is turned away at the gate).
+        var cues = StanceCues.Counts()
     }
 
     private func prepare(_ text: String) -> PreparedPost {
@@ -216,7 +218,9 @@ public struct RumorMatcher: Sendable {
         guard gate.logOdds(gateInputs(terms: terms, bm25: bm25)) >= gate.threshold else {
             return PreparedPost(normalized: normalized, terms: terms, bm25: bm25, segments: [])
         }
-        return PreparedPost(normalized: normalized, terms: terms, bm25: bm25, segments: Segmenter.segments(of: normalized))
+        return PreparedPost(
+            normalized: normalized, terms: terms, bm25: bm25, segments: Segmenter.segments(of: normalized),
+            cues: StanceCues.count(in: normalized.text))
     }
 
     /// Every entry's evidence for each post, with all posts' segments embedded in one pass.
@@ -238,13 +242,13 @@ public struct RumorMatcher: Sendable {
     }
 
     private func candidates(_ post: PreparedPost, vectors: [[Float]]) -> [Candidate] {
-        let (normalized, postTerms, segments, bm25) = (post.normalized, post.terms, post.segments, post.bm25)
+        let (postTerms, segments, bm25) = (post.terms, post.segments, post.bm25)
         guard !segments.isEmpty else { return [] }
         let bestBM25 = bm25.values.max() ?? 0
         let rumorSimilarity = rumorAnchors.bestPerEntry(vectors, entryCount: entries.count)
         let realitySimilarity = realityAnchors.bestPerEntry(vectors, entryCount: entries.count)
         let correctionSimilarity = correctionAnchors.bestPerEntry(vectors, entryCount: entries.count)
-        let postCues = StanceCues.count(in: normalized.text)
+        let postCues = post.cues
         let stance = configuration.model.stance
         // Several entries usually share a best segment: judge each segment's stance once.
         var segmentStance: [Int: (denial: Double, cues: StanceCues.Counts)] = [:]

@@ -86,15 +86,9 @@ public struct SentenceEmbedder: Sendable {
     /// folder cannot be written, they are computed for this process only.
     /// - Parameter map: a `dimension x dimension` row-major matrix applied to each token's vector, or nil.
     public func tokenVectorEmbedder(map: [Float]? = nil) -> SentenceEmbedder {
-        var vectors = plainTokenVectors()
-        if let map, map.count == Self.dimension * Self.dimension {
-            var mapped = [Float](repeating: 0, count: vectors.count)
-            let d = Int32(Self.dimension)
-            cblas_sgemm(
-                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(MiniLMEncoder.vocabularySize), d, d, 1, vectors, d, map, d, 0, &mapped, d)
-            vectors = mapped
-        }
-        return SentenceEmbedder(self, tokenVectors: vectors)
+        let vectors = plainTokenVectors()
+        guard let map, map.count == Self.dimension * Self.dimension else { return SentenceEmbedder(self, tokenVectors: vectors) }
+        return SentenceEmbedder(self, tokenVectors: LinearMap.apply(map, toRows: vectors))
     }
 
     /// Every token's own vector, from ``tokenVectorFile`` or computed (and saved there).
