@@ -23,7 +23,7 @@ import RumorCore
 ///   general stream away before the encoder, at the cost of about 2% of the claims the matcher would label.
 /// - The quick stage (``QuickStage``, unless `quickStage` is false): a ridge map (``LinearMap``) from per-token
 ///   vectors to the encoder's vectors, fitted on every text the fit embeds; then the stance model, exemplars, scorer
-///   and thresholds as above on the mapped vectors; then its two bounds from out-of-fold scores (``quickMissRate``).
+///   and thresholds as above on the mapped vectors; then its bounds from out-of-fold scores (``quickMissRate``).
 public enum MatcherFitting {
     /// The share of the fitting posts whose claims the scorer labels that the gate must let through, each scored by
     /// a gate and trees fitted without its fold.
@@ -92,6 +92,8 @@ public enum MatcherFitting {
         var outOfFold: OutOfFold
         /// The vector of every text it embedded for the stance model (posts, phrasings, corrections), by raw text.
         var embedded: [String: [Float]]
+        /// Whether each fitting post has a negation, refutation or correction cue (``StanceCues/Counts/suggestsDenial``).
+        var denialCues: [Bool]
 
         func model(gate: TopicGate, provenance: String) -> MatcherModel {
             MatcherModel(
@@ -187,13 +189,16 @@ public enum MatcherFitting {
         let vectors = postInputs.map(\.vector) + anchorAssertions.map(\.1) + anchorDenials.map(\.1)
         return ScorerFit(
             scorer: scorer, stance: stance, exemplars: exemplars, labelThreshold: labelThreshold, reviewThreshold: reviewThreshold,
-            outOfFold: outOfFold, embedded: Dictionary(zip(texts, vectors)) { first, _ in first })
+            outOfFold: outOfFold, embedded: Dictionary(zip(texts, vectors)) { first, _ in first },
+            denialCues: postInputs.map { StanceCues.count(in: $0.text).suggestsDenial })
     }
 
     /// The quick stage's bounds, from out-of-fold scores of the fitting posts' (post, entry) pairs (each scored by
     /// trees fitted without its post's fold), searched in steps of 0.01:
     /// - ``QuickStage/labelAbove``: the lowest score, from the quick stage's own label threshold up, above which the
     ///   quick stage's labels are at least as precise as the full model's at its label threshold;
+    /// - ``QuickStage/labelAboveWithDenialCue``: the lowest score, from the label bound up, above which its labels of
+    ///   posts with a denial cue are at least as precise as the full model's labels of those posts and of all posts;
     /// - ``QuickStage/dropBelow``: the highest score, from the quick stage's own review threshold down, below which
     ///   at most ``quickMissRate`` of the claims fall that the full model labels.
     private static func quickBounds(_ quick: ScorerFit, full: ScorerFit, map: [Float], log: (String) -> Void) -> QuickStage {
@@ -204,6 +209,15 @@ public enum MatcherFitting {
         for step in Int((quick.labelThreshold * 100).rounded())...100 {
             labelAbove = Double(step) / 100
             if quick.outOfFold.precision(at: labelAbove) >= fullPrecision { break }
+        }
+        // Posts with a denial cue: the quick stage's labels of them must be at least as precise as the full model's
+        // labels of them, and as its labels of all posts.
+        let hasDenialCue = { (post: Int) in quick.denialCues[post] }
+        let fullPrecisionWithCue = max(fullPrecision, full.outOfFold.precision(at: full.labelThreshold, among: hasDenialCue))
+        var labelAboveWithDenialCue = 1.0
+        for step in Int((labelAbove * 100).rounded())...100 {
+            labelAboveWithDenialCue = Double(step) / 100
+            if quick.outOfFold.precision(at: labelAboveWithDenialCue, among: hasDenialCue) >= fullPrecisionWithCue { break }
         }
         var dropBelow = 0.0
         for step in stride(from: Int((min(quick.reviewThreshold, labelAbove) * 100).rounded()), through: 0, by: -1) {
@@ -218,10 +232,12 @@ public enum MatcherFitting {
         let decided = quickScores.filter { $0 < dropBelow || $0 >= labelAbove }.count
         log(
             String(
-                format: "quick stage: drops below %.2f, labels at %.2f and above (%.0f%% of the pairs' out-of-fold scores lie outside)", dropBelow,
-                labelAbove, 100 * Double(decided) / Double(max(1, quickScores.count))))
+                format:
+                    "quick stage: drops below %.2f, labels at %.2f and above (%.0f%% of the pairs' out-of-fold scores lie outside), posts with a denial cue at %.2f and above",
+                dropBelow, labelAbove, 100 * Double(decided) / Double(max(1, quickScores.count)), labelAboveWithDenialCue))
         return QuickStage(
-            scorer: quick.scorer, stance: quick.stance, exemplars: quick.exemplars, map: map, dropBelow: dropBelow, labelAbove: labelAbove)
+            scorer: quick.scorer, stance: quick.stance, exemplars: quick.exemplars, map: map, dropBelow: dropBelow, labelAbove: labelAbove,
+            labelAboveWithDenialCue: labelAboveWithDenialCue)
     }
 
     /// The largest share of the claims the full model labels whose quick score may fall below the quick stage's drop
@@ -246,9 +262,10 @@ public enum MatcherFitting {
         /// The pairs scoring at or above a threshold.
         func labelled(at threshold: Double) -> [PostSlug] { pairs.indices.filter { scores[$0] >= threshold }.map { pairs[$0] } }
 
-        /// The share of the pairs scoring at or above a threshold that assert the entry (1 when none do).
-        func precision(at threshold: Double) -> Double {
-            let above = scores.indices.filter { scores[$0] >= threshold }
+        /// The share of the pairs scoring at or above a threshold that assert the entry (1 when none do), of the
+        /// posts `included` accepts (by index).
+        func precision(at threshold: Double, among included: (Int) -> Bool = { _ in true }) -> Double {
+            let above = scores.indices.filter { scores[$0] >= threshold && included(pairs[$0].post) }
             return above.isEmpty ? 1 : Double(above.filter { labels[$0] }.count) / Double(above.count)
         }
     }

@@ -85,10 +85,12 @@ public struct MatcherModel: Sendable, Hashable, Codable {
                         "\(source) has \(exemplars.claims.count) exemplars' claims but \(exemplars.clean.count) kinds and vectors of another size")
                 }
             }
-            if let quick = model.quick, quick.scorer.names != MatchFeatures.names || !(quick.dropBelow <= quick.labelAbove) || quick.decodedMap == nil
-            {
-                throw EmbeddingError.invalidMatcherModel(
-                    "\(source) has a quick stage fitted for other features, with its bounds reversed, or without a map of the right size")
+            if let quick = model.quick {
+                let ordered = quick.dropBelow <= quick.labelAbove && quick.labelAbove <= quick.labelAboveWithDenialCue
+                guard quick.scorer.names == MatchFeatures.names, ordered, quick.decodedMap != nil else {
+                    throw EmbeddingError.invalidMatcherModel(
+                        "\(source) has a quick stage fitted for other features, with its bounds out of order, or without a map of the right size")
+                }
             }
             return model
         } catch let error as EmbeddingError {

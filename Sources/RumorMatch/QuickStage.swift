@@ -6,9 +6,12 @@ import Foundation
 /// weighed by its own fitted scorer, stance model and exemplars.
 ///
 /// It decides a post only when it is sure of every candidate entry: each scores either below ``dropBelow`` (no
-/// label) or at or above ``labelAbove`` (label, with the quick stage's score). A post with any candidate in between
-/// goes on to the encoder and the full model, which decides it alone. ``MatcherFitting`` sets both bounds from
-/// scores of the fitting posts, each made by trees fitted without its fold.
+/// label) or at or above its label bound (label, with the quick stage's score). The label bound is ``labelAbove``,
+/// or the stricter ``labelAboveWithDenialCue`` for a post with a negation, refutation or correction cue
+/// (``StanceCues/Counts/suggestsDenial``): per-token vectors do not see word order, so "they did not switch votes"
+/// looks much like "they switched votes". A post with any candidate in between goes on to the encoder and the
+/// full model, which decides it alone. ``MatcherFitting`` sets the bounds from scores of the fitting posts, each made
+/// by trees fitted without its fold.
 public struct QuickStage: Sendable, Hashable, Codable {
     /// Scores (post, entry) pairs from features computed with per-token vectors.
     public var scorer: BoostedTrees
@@ -22,21 +25,47 @@ public struct QuickStage: Sendable, Hashable, Codable {
     public var dropBelow: Double
     /// A candidate scoring at or above this is certainly labelled.
     public var labelAbove: Double
+    /// The label bound for a post with a denial cue (at least ``labelAbove``; at 1, such posts always go to the encoder
+    /// before a label).
+    public var labelAboveWithDenialCue: Double
 
     enum CodingKeys: String, CodingKey {
         case scorer, stance, exemplars, map
         case dropBelow = "drop_below"
         case labelAbove = "label_above"
+        case labelAboveWithDenialCue = "label_above_with_denial_cue"
     }
 
     /// Creates a quick stage.
-    public init(scorer: BoostedTrees, stance: StanceModel, exemplars: ExemplarSet, map: [Float], dropBelow: Double, labelAbove: Double) {
+    public init(
+        scorer: BoostedTrees, stance: StanceModel, exemplars: ExemplarSet, map: [Float], dropBelow: Double, labelAbove: Double,
+        labelAboveWithDenialCue: Double
+    ) {
         self.scorer = scorer
         self.stance = stance
         self.exemplars = exemplars
         self.map = LinearMap.encode(map)
         self.dropBelow = dropBelow
         self.labelAbove = labelAbove
+        self.labelAboveWithDenialCue = labelAboveWithDenialCue
+    }
+
+    /// Reads a quick stage; one fitted before ``labelAboveWithDenialCue`` existed sends every post with a denial cue to
+    /// the encoder before a label, as it did then.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        scorer = try container.decode(BoostedTrees.self, forKey: .scorer)
+        stance = try container.decode(StanceModel.self, forKey: .stance)
+        exemplars = try container.decode(ExemplarSet.self, forKey: .exemplars)
+        map = try container.decode(String.self, forKey: .map)
+        dropBelow = try container.decode(Double.self, forKey: .dropBelow)
+        labelAbove = try container.decode(Double.self, forKey: .labelAbove)
+        labelAboveWithDenialCue = try container.decodeIfPresent(Double.self, forKey: .labelAboveWithDenialCue) ?? 1
+    }
+
+    /// The score at or above which a candidate of a post with these stance cues is certainly labelled.
+    public func labelBound(_ cues: StanceCues.Counts) -> Double {
+        cues.suggestsDenial ? labelAboveWithDenialCue : labelAbove
     }
 
     /// The decoded map.

@@ -165,12 +165,10 @@ public struct RumorMatcher: Sendable {
             let quickCandidates = quick.candidates(remaining.map { prepared[$0] })
             remaining = zip(remaining, quickCandidates).compactMap { index, candidates in
                 let scored = candidates.map { ($0, stage.scorer.probability($0.features.values)) }
-                guard scored.allSatisfy({ $0.1 < stage.dropBelow || $0.1 >= stage.labelAbove }) else { return index }
-                // Per-token vectors ignore word order, so a post with any cue of denial goes to the encoder before it is labelled.
-                if scored.contains(where: { $0.1 >= stage.labelAbove }), prepared[index].cues.suggestsDenial {
-                    return index
-                }
-                decided[index] = (result(prepared[index].normalized, scored, label: stage.labelAbove, review: stage.labelAbove), .quick)
+                // Per-token vectors ignore word order, so a post with a cue of denial needs a higher score to be labelled.
+                let labelBound = stage.labelBound(prepared[index].cues)
+                guard scored.allSatisfy({ $0.1 < stage.dropBelow || $0.1 >= labelBound }) else { return index }
+                decided[index] = (result(prepared[index].normalized, scored, label: labelBound, review: labelBound), .quick)
                 return nil
             }
         }

@@ -92,7 +92,7 @@ struct LabelCommand: AsyncParsableCommand {
         let decidedBy =
             switch matcher.matchWithStages([text])[0].stage {
             case .quick:
-                "decided by the quick stage (per-token vectors; sure of every candidate: below \(model.quick?.dropBelow ?? 0) or at least \(model.quick?.labelAbove ?? 0)), whose scores the labels show"
+                "decided by the quick stage (per-token vectors; sure of every candidate: below \(model.quick?.dropBelow ?? 0) or at least \(model.quick?.labelAbove ?? 0), \(model.quick?.labelAboveWithDenialCue ?? 0) with a denial cue), whose scores the labels show"
             case .gate, .encoder: "decided by the encoder and the full model, whose scores follow"
             }
         var lines = ["", gate, decidedBy, "candidates (score, then features):"]

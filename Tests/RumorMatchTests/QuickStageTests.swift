@@ -62,7 +62,7 @@ struct QuickStageTests {
         let matcher = try sharedMatcher.get()
         let model = matcher.configuration.model
         let quick = try #require(model.quick, "the shipped model has a quick stage")
-        #expect(quick.dropBelow < quick.labelAbove)
+        #expect(quick.dropBelow < quick.labelAbove && quick.labelAbove <= quick.labelAboveWithDenialCue)
         let posts = try Fixtures.jsonLines(Fixtures.devPosts).compactMap { $0["text"] as? String }
         let staged = matcher.matchWithStages(posts)
         for stage in [RumorMatcher.Stage.gate, .quick, .encoder] { #expect(staged.contains { $0.stage == stage }, "no post decided by \(stage)") }
@@ -71,18 +71,32 @@ struct QuickStageTests {
         let full = withoutQuick.matchWithStages(posts)
         var agreeing = 0
         var decided = 0
-        for ((result, stage), (fullResult, fullStage)) in zip(staged, full) {
+        for (post, ((result, stage), (fullResult, fullStage))) in zip(posts, zip(staged, full)) {
             #expect((stage == .gate) == (fullStage == .gate), "the gate decides the same posts")
             #expect(fullStage != .quick)
             if stage == .encoder { #expect(result == fullResult) }
             guard stage == .quick else { continue }
-            // Quick decisions are labels at or above its bound (its own scores), or nothing; never review.
+            // Quick decisions are labels at or above its bound (its own scores; higher for a post with a denial cue), or
+            // nothing; never review.
             #expect(result.review.isEmpty)
-            #expect(result.labels.allSatisfy { $0.score >= quick.labelAbove - 5e-4 })
+            let cues = StanceCues.count(in: matcher.candidates(post).0.text)
+            #expect(result.labels.allSatisfy { $0.score >= quick.labelBound(cues) - 5e-4 })
             decided += 1
             if Set(result.labels.map(\.slug)) == Set(fullResult.labels.map(\.slug)) { agreeing += 1 }
         }
         #expect(Double(agreeing) >= 0.9 * Double(decided), "\(agreeing) of \(decided) quick decisions agree with the encoder's")
+    }
+
+    @Test("a model fitted before the denial-cue bound still loads, and sends posts with a denial cue to the encoder")
+    func modelWithoutDenialCueBound() throws {
+        let model = try MatcherModel.shipped()
+        var json = try #require(try JSONSerialization.jsonObject(with: model.json()) as? [String: Any])
+        var quick = try #require(json["quick"] as? [String: Any])
+        quick["label_above_with_denial_cue"] = nil
+        json["quick"] = quick
+        let older = try #require(try MatcherModel.load(JSONSerialization.data(withJSONObject: json), source: "older.json").quick)
+        #expect(older.labelBound(StanceCues.count(in: "they did not switch votes")) == 1)
+        #expect(older.labelBound(StanceCues.count(in: "they switched votes")) == model.quick?.labelAbove)
     }
 
     @Test("a deployment's own thresholds turn the quick stage off; a model with a damaged map is refused")
@@ -97,5 +111,8 @@ struct QuickStageTests {
         damaged.quick?.map = "AAAA"
         let error = #expect(throws: EmbeddingError.self) { try MatcherModel.load(damaged.json(), source: "damaged.json") }
         #expect(error?.description.contains("damaged.json") == true && error?.description.contains("rumorctl fit") == true)
+        var outOfOrder = model
+        outOfOrder.quick?.labelAboveWithDenialCue = (model.quick?.labelAbove ?? 0) - 0.1
+        #expect(throws: EmbeddingError.self) { try MatcherModel.load(outOfOrder.json(), source: "out-of-order.json") }
     }
 }
