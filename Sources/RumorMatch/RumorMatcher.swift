@@ -165,7 +165,8 @@ public struct RumorMatcher: Sendable {
             let quickCandidates = quick.candidates(remaining.map { prepared[$0] })
             remaining = zip(remaining, quickCandidates).compactMap { index, candidates in
                 let scored = candidates.map { ($0, stage.scorer.probability($0.features.values)) }
-                // Per-token vectors ignore word order, so a post with a cue of denial needs a higher score to be labelled.
+                // Per-token vectors ignore word order, so a post with a cue of denial has a label bound of its own (fitted, at
+                // least the ordinary one).
                 let labelBound = stage.labelBound(prepared[index].cues)
                 guard scored.allSatisfy({ $0.1 < stage.dropBelow || $0.1 >= labelBound }) else { return index }
                 decided[index] = (result(prepared[index].normalized, scored, label: labelBound, review: labelBound), .quick)
