@@ -205,20 +205,12 @@ public enum MatcherFitting {
         let quickScores = quick.outOfFold.scores
         let fullLabels = Set(full.outOfFold.labelled(at: full.labelThreshold))
         let fullPrecision = full.outOfFold.precision(at: full.labelThreshold)
-        var labelAbove = 1.0
-        for step in Int((quick.labelThreshold * 100).rounded())...100 {
-            labelAbove = Double(step) / 100
-            if quick.outOfFold.precision(at: labelAbove) >= fullPrecision { break }
-        }
+        let labelAbove = quick.outOfFold.lowestBound(from: quick.labelThreshold, reaching: fullPrecision)
         // Posts with a denial cue: the quick stage's labels of them must be at least as precise as the full model's
         // labels of them, and as its labels of all posts.
         let hasDenialCue = { (post: Int) in quick.denialCues[post] }
         let fullPrecisionWithCue = max(fullPrecision, full.outOfFold.precision(at: full.labelThreshold, among: hasDenialCue))
-        var labelAboveWithDenialCue = 1.0
-        for step in Int((labelAbove * 100).rounded())...100 {
-            labelAboveWithDenialCue = Double(step) / 100
-            if quick.outOfFold.precision(at: labelAboveWithDenialCue, among: hasDenialCue) >= fullPrecisionWithCue { break }
-        }
+        let labelAboveWithDenialCue = quick.outOfFold.lowestBound(from: labelAbove, reaching: fullPrecisionWithCue, among: hasDenialCue)
         var dropBelow = 0.0
         for step in stride(from: Int((min(quick.reviewThreshold, labelAbove) * 100).rounded()), through: 0, by: -1) {
             let threshold = Double(step) / 100
@@ -267,6 +259,15 @@ public enum MatcherFitting {
         func precision(at threshold: Double, among included: (Int) -> Bool = { _ in true }) -> Double {
             let above = scores.indices.filter { scores[$0] >= threshold && included(pairs[$0].post) }
             return above.isEmpty ? 1 : Double(above.filter { labels[$0] }.count) / Double(above.count)
+        }
+
+        /// The lowest score, in steps of 0.01 from `start` up to 1, at and above which the pairs of the posts
+        /// `included` accepts are at least `target` precise.
+        func lowestBound(from start: Double, reaching target: Double, among included: (Int) -> Bool = { _ in true }) -> Double {
+            for step in Int((start * 100).rounded())...100 where precision(at: Double(step) / 100, among: included) >= target {
+                return Double(step) / 100
+            }
+            return 1
         }
     }
 

@@ -90,10 +90,10 @@ struct LabelCommand: AsyncParsableCommand {
         guard !candidates.isEmpty else { return "\nNo candidate: the post reads like no claim about the knowledge base's rumors; \(gate)." }
         let model = matcher.configuration.model
         let decidedBy =
-            switch matcher.matchWithStages([text])[0].stage {
-            case .quick:
-                "decided by the quick stage (per-token vectors; sure of every candidate: below \(model.quick?.dropBelow ?? 0) or at least \(model.quick?.labelAbove ?? 0), \(model.quick?.labelAboveWithDenialCue ?? 0) with a denial cue), whose scores the labels show"
-            case .gate, .encoder: "decided by the encoder and the full model, whose scores follow"
+            if let quick = model.quick, matcher.matchWithStages([text])[0].stage == .quick {
+                "decided by the quick stage (per-token vectors; sure of every candidate: below \(quick.dropBelow) or at least \(quick.labelAbove), \(quick.labelAboveWithDenialCue) with a denial cue), whose scores the labels show"
+            } else {
+                "decided by the encoder and the full model, whose scores follow"
             }
         var lines = ["", gate, decidedBy, "candidates (score, then features):"]
         for candidate in candidates.sorted(by: { model.scorer.probability($0.features.values) > model.scorer.probability($1.features.values) })
