@@ -48,9 +48,11 @@ public struct ExemplarSet: Sendable, Hashable, Codable {
 
 /// Decoded exemplars, ready for similarity queries.
 struct ExemplarIndex: Sendable {
-    let vectors: [Float]
+    let vectors: SimilarityRows
     /// For each exemplar, whether it asserts each of the matcher's slugs (in the order given at init).
     let asserts: [[Bool]]
+    /// ``asserts``, exemplar after exemplar, for the scan over every exemplar.
+    let assertsFlat: [Bool]
     /// For each exemplar, whether it is off the rumors' subject.
     let clean: [Bool]
     /// Folds to leave out (while fitting): exemplar `i` is skipped when `excluded(i)` is true.
@@ -58,8 +60,12 @@ struct ExemplarIndex: Sendable {
 
     /// Decodes the exemplars and notes which of `slugs` each asserts (once, rather than for every post).
     init(_ set: ExemplarSet, slugs: [String], excluded: @escaping @Sendable (Int) -> Bool = { _ in false }) {
-        vectors = set.decodedVectors()
+        let decoded = set.decodedVectors()
+        // Vectors that do not match the claims (a damaged file) give no evidence rather than misread evidence.
+        let matching = decoded.count == set.claims.count * SentenceEmbedder.dimension
+        vectors = SimilarityRows(matching ? decoded : [], count: matching ? set.claims.count : 0)
         asserts = set.claims.map { claims in slugs.map(claims.contains) }
+        assertsFlat = asserts.flatMap { $0 }
         clean = set.clean
         self.excluded = excluded
     }
@@ -90,8 +96,11 @@ struct ExemplarIndex: Sendable {
         var result = Neighbourhood(
             nearest: Array(repeating: (-1, -1), count: slugCount), votes: Array(repeating: 0, count: slugCount), claimShare: 0, cleanShare: 0)
         let count = asserts.count
-        guard count > 0, vectors.count == count * SentenceEmbedder.dimension else { return result }
-        let similarities = Kernels.similarities([vector], to: vectors, count: count)
+        guard count > 0, vectors.count == count, assertsFlat.count == count * slugCount else { return result }
+        let similarities = vectors.similarities([vector])
+        // Plain arrays, not the tuples of `nearest`, in the loop over every exemplar: it runs for each post.
+        var nearestAsserting = [Double](repeating: -1, count: slugCount)
+        var nearestOther = [Double](repeating: -1, count: slugCount)
         // The nearest ``voters``, most similar first, kept while scanning (no sort of every exemplar per post).
         var voters: [(similarity: Double, exemplar: Int)] = []
         voters.reserveCapacity(Self.voters + 1)
@@ -102,14 +111,16 @@ struct ExemplarIndex: Sendable {
                 voters.insert((similarity, exemplar), at: place)
                 if voters.count > Self.voters { voters.removeLast() }
             }
+            let row = exemplar * slugCount
             for slug in 0..<slugCount {
-                if asserts[exemplar][slug] {
-                    result.nearest[slug].asserting = max(result.nearest[slug].asserting, similarity)
+                if assertsFlat[row + slug] {
+                    nearestAsserting[slug] = max(nearestAsserting[slug], similarity)
                 } else {
-                    result.nearest[slug].other = max(result.nearest[slug].other, similarity)
+                    nearestOther[slug] = max(nearestOther[slug], similarity)
                 }
             }
         }
+        result.nearest = zip(nearestAsserting, nearestOther).map { ($0, $1) }
         var total = 0.0
         let best = voters.first?.similarity ?? 0
         for (similarity, exemplar) in voters {

@@ -30,19 +30,6 @@ enum Kernels {
         }
     }
 
-    /// Dot products of each vector with each row of `matrix` (`count` rows of the embedding dimension), as
-    /// `[vector * count + row]`; cosine similarities when both sides are unit vectors.
-    static func similarities(_ vectors: [[Float]], to matrix: [Float], count: Int) -> [Float] {
-        let dimension = SentenceEmbedder.dimension
-        var result = [Float](repeating: 0, count: vectors.count * count)
-        guard count > 0, !vectors.isEmpty else { return result }
-        let flat = vectors.flatMap { $0 }
-        cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(vectors.count), Int32(count), Int32(dimension), 1, flat, Int32(dimension), matrix,
-            Int32(dimension), 0, &result, Int32(count))
-        return result
-    }
-
     /// LayerNorm of each row in place.
     static func layerNorm(_ x: UnsafeMutablePointer<Float>, rows: Int, width: Int, weight: [Float], bias: [Float], epsilon: Float) {
         for row in 0..<rows { normalizeRow(x + row * width, width: width, weight: weight, bias: bias, epsilon: epsilon) }
@@ -159,5 +146,41 @@ struct LinearWeight: Sendable {
             weight.withUnsafeBufferPointer { rc_pack_weights($0.baseAddress!, outputs, inputs, buffer.baseAddress!) }
             count = weight.count
         }
+    }
+}
+
+/// Rows of vectors that texts are compared with (an entry's anchors, the exemplars), laid out once, at build, for the
+/// fastest product: packed as a dense layer's weight is (``LinearWeight``), the count padded with zero rows to a
+/// multiple of 16. A general matrix product would repack every row on every query, which was most of the time the
+/// quick stage spent per post.
+struct SimilarityRows: Sendable {
+    /// The number of rows.
+    let count: Int
+    private let weight: LinearWeight
+    private let zeroBias: [Float]
+
+    /// Lays out `count` rows of the embedding dimension, row after row in `vectors`.
+    init(_ vectors: [Float], count: Int) {
+        let dimension = SentenceEmbedder.dimension
+        let padded = (count + 15) / 16 * 16
+        self.count = count
+        weight = LinearWeight(vectors + [Float](repeating: 0, count: (padded - count) * dimension), outputs: padded, inputs: dimension)
+        zeroBias = [Float](repeating: 0, count: padded)
+    }
+
+    /// Dot products of each vector with each row, as `[vector * count + row]`; cosine similarities when both sides
+    /// are unit vectors.
+    func similarities(_ vectors: [[Float]]) -> [Float] {
+        let padded = weight.outputs
+        guard count > 0, !vectors.isEmpty else { return [] }
+        let input = vectors.flatMap { $0 }
+        var product = [Float](repeating: 0, count: vectors.count * padded)
+        input.withUnsafeBufferPointer { input in
+            product.withUnsafeMutableBufferPointer { output in
+                Kernels.linear(input.baseAddress!, rows: vectors.count, weight: weight, bias: zeroBias, into: output.baseAddress!)
+            }
+        }
+        guard padded != count else { return product }
+        return (0..<vectors.count).flatMap { product[$0 * padded..<$0 * padded + count] }
     }
 }

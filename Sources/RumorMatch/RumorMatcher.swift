@@ -366,6 +366,8 @@ private final class QuickMatcher: Sendable {
 /// Embedded anchor texts, each belonging to an entry; answers "how close is each segment to each entry".
 struct AnchorSet: Sendable {
     let vectors: [Float]
+    /// ``vectors``, laid out for similarity queries.
+    let rows: SimilarityRows
     let owners: [Int]
     /// The normalised texts, in the order of `owners`.
     let texts: [String]
@@ -384,13 +386,14 @@ struct AnchorSet: Sendable {
         for text in self.texts where known[text] == nil && !missing.contains(text) { missing.append(text) }
         for (text, vector) in zip(missing, embedder.embed(missing, batchSize: 32, threads: 1)) { known[text] = vector[...] }
         vectors = self.texts.flatMap { known[$0]! }
+        rows = SimilarityRows(vectors, count: owners.count)
     }
 
     /// For each segment vector, the best cosine similarity to any anchor of each entry.
     func bestPerEntry(_ segments: [[Float]], entryCount: Int) -> [[Float]] {
         let anchorCount = owners.count
         guard anchorCount > 0, !segments.isEmpty else { return segments.map { _ in [Float](repeating: 0, count: entryCount) } }
-        let similarities = Kernels.similarities(segments, to: vectors, count: anchorCount)
+        let similarities = rows.similarities(segments)
         return (0..<segments.count).map { row in
             var best = [Float](repeating: -1, count: entryCount)
             for anchor in 0..<anchorCount {

@@ -63,26 +63,54 @@ public enum StanceCues {
 
     /// Counts the cues in normalised text.
     public static func count(in text: String) -> Counts {
+        count(in: text, readingASCIIAsBytes: true)
+    }
+
+    /// Counts the cues; ASCII text is read byte by byte when `readingASCIIAsBytes`, which finds the same words and
+    /// marks as the Character rules without their Unicode look-ups (most of the time a post spent here). Tests
+    /// compare the two readings.
+    static func count(in text: String, readingASCIIAsBytes: Bool) -> Counts {
         var counts = Counts()
-        let words = text.split { !($0.isLetter || $0.isNumber || $0 == "'") }.map { String($0.filter { $0 != "'" }) }
+        let bytes = Array(text.utf8)
+        let isASCII = readingASCIIAsBytes && bytes.allSatisfy { $0 < 0x80 }
+        let words =
+            isASCII
+            ? bytes.split { !($0.isASCIIAlphanumeric || $0 == UInt8(ascii: "'")) }.map {
+                String(decoding: $0.filter { $0 != UInt8(ascii: "'") }, as: UTF8.self)
+            }
+            : text.split { !($0.isLetter || $0.isNumber || $0 == "'") }.map { String($0.filter { $0 != "'" }) }
         for word in words {
             if negationWords.contains(word) { counts.negations += 1 }
             if refutationWords.contains(word) { counts.refutations += 1 }
             if accusationWords.contains(word) { counts.accusations += 1 }
         }
         // The phrases are ASCII, so a search of the UTF-8 bytes finds exactly the occurrences a string search would.
-        let padded = Array((" " + text + " ").utf8)
+        let padded = [UInt8(ascii: " ")] + bytes + [UInt8(ascii: " ")]
         for phrase in refutationPhraseBytes where contains(padded, phrase) { counts.refutations += 1 }
         for phrase in correctionPhraseBytes where contains(padded, phrase) { counts.corrections += 1 }
         // Quotation marks, but not apostrophes inside words ("didn't").
-        let characters = Array(text)
-        let marks = characters.indices.filter { index in
-            guard characters[index] == "\"" || characters[index] == "'" else { return false }
-            let before = index > 0 && characters[index - 1].isLetter
-            let after = index + 1 < characters.count && characters[index + 1].isLetter
-            return !(before && after)
-        }
-        counts.quotes = marks.count / 2
+        counts.quotes =
+            isASCII
+            ? quotationMarks(bytes, isMark: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") }, isLetter: \.isASCIILetter) / 2
+            : quotationMarks(Array(text), isMark: { $0 == "\"" || $0 == "'" }, isLetter: \.isLetter) / 2
         return counts
     }
+
+    /// How many quotation marks (`isMark`) of a text are not between two letters.
+    private static func quotationMarks<Element>(_ text: [Element], isMark: (Element) -> Bool, isLetter: (Element) -> Bool) -> Int {
+        text.indices.filter { index in
+            guard isMark(text[index]) else { return false }
+            let before = index > 0 && isLetter(text[index - 1])
+            let after = index + 1 < text.count && isLetter(text[index + 1])
+            return !(before && after)
+        }.count
+    }
+}
+
+extension UInt8 {
+    /// Whether this UTF-8 byte is an ASCII letter.
+    var isASCIILetter: Bool { (0x41...0x5A).contains(self) || (0x61...0x7A).contains(self) }
+
+    /// Whether this UTF-8 byte is an ASCII letter or digit (what `Character.isLetter || isNumber` says of ASCII).
+    var isASCIIAlphanumeric: Bool { isASCIILetter || (0x30...0x39).contains(self) }
 }

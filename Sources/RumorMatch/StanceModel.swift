@@ -44,6 +44,20 @@ public struct StanceModel: Sendable, Hashable, Codable {
 
     /// The distinct unigrams and bigrams of a normalised text; `?`, `!` and quotation marks count as words.
     public static func ngrams(_ text: String) -> Set<String> {
+        ngrams(text, readingASCIIAsBytes: true)
+    }
+
+    /// The n-grams; ASCII text is read byte by byte when `readingASCIIAsBytes` (the same words, without Unicode
+    /// look-ups; tests compare the two readings).
+    static func ngrams(_ text: String, readingASCIIAsBytes: Bool) -> Set<String> {
+        let words = readingASCIIAsBytes && text.utf8.allSatisfy { $0 < 0x80 } ? asciiWords(text) : words(text)
+        var grams = Set(words)
+        for (first, second) in zip(words, words.dropFirst()) { grams.insert(first + " " + second) }
+        return grams
+    }
+
+    /// The words of ``ngrams(_:)``: runs of letters and digits, and `?`, `!` and `"` on their own.
+    private static func words(_ text: String) -> [String] {
         var words: [String] = []
         var current = ""
         for character in text {
@@ -53,13 +67,28 @@ public struct StanceModel: Sendable, Hashable, Codable {
                 if !current.isEmpty { words.append(current) }
                 current = ""
                 if character == "?" || character == "!" || character == "\"" { words.append(String(character)) }
-                if character == "'" { continue }
             }
         }
         if !current.isEmpty { words.append(current) }
-        var grams = Set(words)
-        for (first, second) in zip(words, words.dropFirst()) { grams.insert(first + " " + second) }
-        return grams
+        return words
+    }
+
+    /// The same words of ASCII text, read byte by byte (no Unicode look-ups).
+    private static func asciiWords(_ text: String) -> [String] {
+        var words: [String] = []
+        var start: Int?
+        let bytes = Array(text.utf8)
+        for (index, byte) in bytes.enumerated() {
+            if byte.isASCIIAlphanumeric {
+                if start == nil { start = index }
+                continue
+            }
+            if let first = start { words.append(String(decoding: bytes[first..<index], as: UTF8.self)) }
+            start = nil
+            if byte == UInt8(ascii: "?") || byte == UInt8(ascii: "!") || byte == UInt8(ascii: "\"") { words.append(String(UnicodeScalar(byte))) }
+        }
+        if let first = start { words.append(String(decoding: bytes[first...], as: UTF8.self)) }
+        return words
     }
 
     /// Fits on labelled texts.

@@ -94,6 +94,8 @@ public struct WordPieceTokenizer: Sendable {
 
     /// `BertNormalizer`: clean text, CJK spacing, accent stripping, per-scalar lower-casing.
     func normalize(_ scalars: ArraySlice<Unicode.Scalar>) -> [Unicode.Scalar] {
+        // ASCII has nothing to decompose or strip; a table made by the same rules cleans and lower-cases it.
+        if scalars.allSatisfy(\.isASCII) { return scalars.compactMap { Self.normalizedASCII[Int($0.value)] } }
         var cleaned = String.UnicodeScalarView()
         for scalar in scalars {
             if scalar.value == 0 || scalar.value == 0xFFFD || scalar.isBertControl { continue }
@@ -120,12 +122,23 @@ public struct WordPieceTokenizer: Sendable {
         return result
     }
 
+    /// What ``normalize(_:)`` makes of each ASCII scalar (nil: dropped), worked out once by the rules above.
+    private static let normalizedASCII: [Unicode.Scalar?] = (0..<128).map { value in
+        let scalar = Unicode.Scalar(UInt8(value))
+        if value == 0 || scalar.isBertControl { return nil }
+        if scalar.properties.isWhitespace { return " " }
+        return ("A"..."Z").contains(scalar) ? Unicode.Scalar(UInt8(value + 32)) : scalar
+    }
+
+    /// Whether each ASCII scalar is white space, looked up once.
+    private static let whitespaceASCII: [Bool] = (0..<128).map { Unicode.Scalar(UInt8($0)).properties.isWhitespace }
+
     /// `BertPreTokenizer`: split on white space (dropped) and around each punctuation scalar (kept).
     func words(_ scalars: [Unicode.Scalar]) -> [ArraySlice<Unicode.Scalar>] {
         var words: [ArraySlice<Unicode.Scalar>] = []
         var start = 0
         for (index, scalar) in scalars.enumerated() {
-            if scalar.properties.isWhitespace {
+            if scalar.isASCII ? Self.whitespaceASCII[Int(scalar.value)] : scalar.properties.isWhitespace {
                 if start < index { words.append(scalars[start..<index]) }
                 start = index + 1
             } else if scalar.isBertPunctuation {

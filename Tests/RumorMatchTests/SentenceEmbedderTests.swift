@@ -172,4 +172,17 @@ struct EncoderKernelTests {
             #expect(worst <= 1e-4, "packed \(laidOut.isPacked): worst difference \(worst)")
         }
     }
+
+    @Test("similarity rows give every query's dot product with every row, whatever the row count", arguments: [1, 16, 17, 40])
+    func similarityRows(count: Int) {
+        let dimension = SentenceEmbedder.dimension
+        var generator = SystemRandomNumberGenerator()
+        let rows = (0..<count * dimension).map { _ in Float.random(in: -0.1...0.1, using: &generator) }
+        let queries = (0..<3).map { _ in (0..<dimension).map { _ in Float.random(in: -0.1...0.1, using: &generator) } }
+        let similarities = SimilarityRows(rows, count: count).similarities(queries)
+        let expected = Self.reference(
+            queries.flatMap { $0 }, rows: 3, rows, outputs: count, inputs: dimension, bias: .init(repeating: 0, count: count))
+        #expect(similarities.count == 3 * count)
+        #expect(zip(similarities, expected).allSatisfy { abs($0 - $1) <= 1e-5 })
+    }
 }

@@ -66,6 +66,22 @@ struct TextProcessingTests {
         #expect(segments.filter { $0.kind == .quote }.map(\.text) == ["dead people voted"])
     }
 
+    @Test("stance cues and n-grams read ASCII byte by byte exactly as they read it character by character")
+    func asciiReadings() throws {
+        let posts = try Fixtures.jsonLines(Fixtures.devPosts).compactMap { $0["text"] as? String }
+        let edgeCases = [
+            "\"dead people voted\" lol. they didn't", "'quoted' and 'half", "x\r\ny", "a\"b\"c", "no, \"", "'", "\"\"", "", "99% rigged!!! ??",
+            "can't won't isn't", "it's not true", "psa:stop sharing", "@handle #tag",
+        ]
+        var compared = 0
+        for text in (posts + edgeCases).map({ NormalizedText($0).text }) + edgeCases where text.utf8.allSatisfy({ $0 < 0x80 }) {
+            #expect(StanceCues.count(in: text, readingASCIIAsBytes: true) == StanceCues.count(in: text, readingASCIIAsBytes: false), "\(text)")
+            #expect(StanceModel.ngrams(text, readingASCIIAsBytes: true) == StanceModel.ngrams(text, readingASCIIAsBytes: false), "\(text)")
+            compared += 1
+        }
+        #expect(compared > 150)
+    }
+
     @Test("terms drop stop words and stem plurals and verb forms")
     func terms() {
         #expect(LexicalAnalyzer.terms("the ballots were counted and the voters voted") == ["ballot", "count", "voter", "vote"])
