@@ -4,7 +4,9 @@
 The Swift engine (`rumorctl bench embed`) is compared against these peers on the same
 weights, the same posts and the same configurations:
 
-    engine   sentence-transformers (PyTorch, CPU) | onnxruntime-fp32 (CPU execution provider)
+    engine   sentence-transformers (PyTorch, CPU) | onnxruntime-fp32 (CPU execution provider) |
+             onnxruntime-int8 (the same graph after onnxruntime.quantization.quantize_dynamic:
+             int8 weights per output channel, activations quantised per batch at run time)
     threads  1, 2      torch.set_num_threads(n), interop 1 |
                        SessionOptions intra_op_num_threads=n, inter_op_num_threads=1, ORT_ENABLE_ALL
     batch    1, 32     batch 32: posts sorted by length first so padding costs little
@@ -29,7 +31,7 @@ and a human-readable table (plus an ONNX-vs-torch parity line) on stderr.
 
 Usage:
     python3 scripts/bench_embed_peers.py [--posts PATH] [--repetitions N] [--quick]
-        [--engines sentence-transformers,onnxruntime-fp32] [--threads 1,2] [--batches 1,32]
+        [--engines sentence-transformers,onnxruntime-fp32,onnxruntime-int8] [--threads 1,2] [--batches 1,32]
         [--model-dir DIR] [--onnx PATH]
 
 The ONNX model comes from scripts/export_onnx.py (MODEL_DIR/onnx/model.onnx).
@@ -54,7 +56,7 @@ os.environ["TOKENIZERS_PARALLELISM"] = "false"
 
 import numpy as np  # noqa: E402
 
-ENGINES = ("sentence-transformers", "onnxruntime-fp32")
+ENGINES = ("sentence-transformers", "onnxruntime-fp32", "onnxruntime-int8")
 PROG = "bench_embed_peers"
 
 
@@ -222,6 +224,22 @@ class OnnxRuntimeEngine:
         return self._run([self.tok.encode(text)])
 
 
+class OnnxRuntimeInt8Engine(OnnxRuntimeEngine):
+    name = "onnxruntime-int8"
+
+    def __init__(self, model_dir: Path, onnx_path: Path):
+        if not onnx_path.is_file():
+            die(f"ONNX model {onnx_path} not found; run scripts/export_onnx.py first "
+                f"(scripts/bench-embed-peers.sh does it for you)")
+        quantized = onnx_path.with_name(onnx_path.stem + "-int8.onnx")
+        if not quantized.is_file():
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+
+            print(f"{PROG}: quantising {onnx_path} to {quantized}", file=sys.stderr)
+            quantize_dynamic(str(onnx_path), str(quantized), weight_type=QuantType.QInt8, per_channel=True)
+        super().__init__(model_dir, quantized)
+
+
 # --------------------------------------------------------------------------- timing
 
 
@@ -331,6 +349,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.engines:
         if name == "sentence-transformers":
             engines.append(SentenceTransformersEngine(args.model_dir))
+        elif name == "onnxruntime-int8":
+            engines.append(OnnxRuntimeInt8Engine(args.model_dir, onnx_path))
         else:
             engines.append(OnnxRuntimeEngine(args.model_dir, onnx_path))
 
@@ -355,15 +375,17 @@ def main(argv: list[str] | None = None) -> int:
               f"this machine skews the timings (the 2-thread ones most)", file=sys.stderr)
 
     # Parity: both engines' vectors for all posts (batch 32 path), before any timing.
-    if len(engines) == 2:
+    # Parity: every engine's vectors for all posts (batch 32 path) against the first engine's, before any timing.
+    if len(engines) >= 2:
         for e in engines:
             e.set_threads(args.threads[0])
         a = engines[0].embed(texts, 32)
-        b = engines[1].embed(texts, 32)
-        diff = float(np.abs(a - b).max())
-        cos = float((a * b).sum(axis=1).min())
-        print(f"{PROG}: parity onnxruntime-fp32 vs sentence-transformers on {len(texts)} posts: "
-              f"max-abs diff {diff:.2e}, min cosine {cos:.7f}", file=sys.stderr)
+        for other in engines[1:]:
+            b = other.embed(texts, 32)
+            diff = float(np.abs(a - b).max())
+            cos = float((a * b).sum(axis=1).min())
+            print(f"{PROG}: parity {other.name} vs {engines[0].name} on {len(texts)} posts: "
+                  f"max-abs diff {diff:.2e}, min cosine {cos:.7f}", file=sys.stderr)
 
     results, foreign = [], []
     load = ForeignLoad()

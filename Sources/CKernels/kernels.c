@@ -1,5 +1,7 @@
 #include "CKernels.h"
 
+#include <math.h>
+
 // Plain loops the compiler vectorises; target_clones builds AVX-512, AVX2 and baseline versions and the loader
 // picks the best one for the processor at run time.
 __attribute__((target_clones("avx512f", "avx2", "default")))
@@ -22,6 +24,64 @@ void rc_gelu(float *values, long count) {
         q = x2 * q - 1.42647390514189e-02f;
         values[i] = 0.5f * v * (1.0f + p / q);
     }
+}
+
+// The 8-bit product's parts that every processor runs the same way. Integer sums are exact and each floating-point
+// step below is one correctly rounded operation, so the AVX-512 VNNI loop and the portable one give identical bits.
+#pragma STDC FP_CONTRACT OFF
+
+void rc_quantize_weights(const float *weight, long outputs, long inputs, signed char *packed, float *scales, int *sums) {
+    for (long o = 0; o < outputs; o++) {
+        float largest = 0;
+        for (long k = 0; k < inputs; k++) {
+            float a = weight[o * inputs + k] < 0 ? -weight[o * inputs + k] : weight[o * inputs + k];
+            largest = a > largest ? a : largest;
+        }
+        float scale = largest > 0 ? largest / 127.0f : 1.0f;
+        scales[o] = scale;
+        int sum = 0;
+        long panel = o / 16, j = o % 16;
+        for (long k = 0; k < inputs; k++) {
+            float q = weight[o * inputs + k] / scale;
+            int v = (int)(q < 0 ? q - 0.5f : q + 0.5f);
+            v = v > 127 ? 127 : (v < -127 ? -127 : v);
+            sum += v;
+            packed[((panel * (inputs / 4) + k / 4) * 16 + j) * 4 + k % 4] = (signed char)v;
+        }
+        sums[o] = sum;
+    }
+}
+
+// Runs for every token of every layer: cloned so that nearbyintf becomes one rounding instruction, not a call.
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void rc_quantize_row(const float *row, long inputs, unsigned char *q, float *scale, int *zero) {
+    // Sixteen running extremes, one per lane, so that the loop vectorises without reordering any comparison.
+    float lows[16] = {0}, highs[16] = {0};
+    long k = 0;
+    for (; k + 16 <= inputs; k += 16) {
+        for (int j = 0; j < 16; j++) {
+            lows[j] = row[k + j] < lows[j] ? row[k + j] : lows[j];
+            highs[j] = row[k + j] > highs[j] ? row[k + j] : highs[j];
+        }
+    }
+    for (int j = 0; k + j < inputs; j++) {
+        lows[j] = row[k + j] < lows[j] ? row[k + j] : lows[j];
+        highs[j] = row[k + j] > highs[j] ? row[k + j] : highs[j];
+    }
+    float lowest = 0, highest = 0;
+    for (int j = 0; j < 16; j++) {
+        lowest = lows[j] < lowest ? lows[j] : lowest;
+        highest = highs[j] > highest ? highs[j] : highest;
+    }
+    float step = highest > lowest ? (highest - lowest) / 255.0f : 1.0f;
+    float inverse = 1.0f / step;
+    int offset = (int)nearbyintf(-lowest * inverse);
+    for (k = 0; k < inputs; k++) {
+        int v = (int)nearbyintf(row[k] * inverse) + offset;
+        q[k] = (unsigned char)(v < 0 ? 0 : (v > 255 ? 255 : v));
+    }
+    *scale = step;
+    *zero = offset;
 }
 
 #if defined(__x86_64__)
@@ -108,8 +168,112 @@ void rc_linear_packed(const float *x, long rows, long inputs, const float *packe
         }
     }
 }
+
+int rc_has_avx512_vnni(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw");
+}
+
+#define RC_INT8_KERNEL(ROWS, PANELS)                                                                                   \
+    __attribute__((target("avx512f,avx512bw,avx512vnni"))) static void rc_int8_##ROWS##_##PANELS(                      \
+        const unsigned char *q, const float *rowScales, const int *zeros, long inputs, const signed char *packed,       \
+        const float *scales, const int *sums, const float *bias, long outputs, float *out) {                          \
+        __m512i acc[ROWS][PANELS];                                                                                     \
+        for (int r = 0; r < ROWS; r++)                                                                                 \
+            for (int p = 0; p < PANELS; p++) acc[r][p] = _mm512_setzero_si512();                                       \
+        long groups = inputs / 4;                                                                                      \
+        for (long g = 0; g < groups; g++) {                                                                            \
+            __m512i w[PANELS];                                                                                         \
+            for (int p = 0; p < PANELS; p++) w[p] = _mm512_loadu_si512(packed + ((long)p * groups + g) * 64);          \
+            for (int r = 0; r < ROWS; r++) {                                                                           \
+                __m512i a = _mm512_set1_epi32(*(const int *)(q + r * inputs + g * 4));                                 \
+                for (int p = 0; p < PANELS; p++) acc[r][p] = _mm512_dpbusd_epi32(acc[r][p], a, w[p]);                  \
+            }                                                                                                          \
+        }                                                                                                              \
+        for (int p = 0; p < PANELS; p++) {                                                                             \
+            __m512i sum = _mm512_loadu_si512(sums + p * 16);                                                           \
+            __m512 scale = _mm512_loadu_ps(scales + p * 16);                                                           \
+            __m512 b = _mm512_loadu_ps(bias + p * 16);                                                                 \
+            for (int r = 0; r < ROWS; r++) {                                                                           \
+                __m512i offset = _mm512_mullo_epi32(sum, _mm512_set1_epi32(zeros[r]));                                 \
+                __m512 v = _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[r][p], offset));                                    \
+                v = _mm512_fmadd_ps(v, _mm512_mul_ps(scale, _mm512_set1_ps(rowScales[r])), b);                         \
+                _mm512_storeu_ps(out + r * outputs + p * 16, v);                                                       \
+            }                                                                                                          \
+        }                                                                                                              \
+    }
+
+RC_INT8_KERNEL(1, 4)
+RC_INT8_KERNEL(2, 4)
+RC_INT8_KERNEL(3, 4)
+RC_INT8_KERNEL(4, 4)
+RC_INT8_KERNEL(5, 4)
+RC_INT8_KERNEL(6, 4)
+RC_INT8_KERNEL(1, 1)
+RC_INT8_KERNEL(2, 1)
+RC_INT8_KERNEL(3, 1)
+RC_INT8_KERNEL(4, 1)
+RC_INT8_KERNEL(5, 1)
+RC_INT8_KERNEL(6, 1)
+
+typedef void (*rc_int8_function)(const unsigned char *, const float *, const int *, long, const signed char *, const float *,
+                                 const int *, const float *, long, float *);
+
+__attribute__((target("avx512f,avx512bw,avx512vnni")))
+static void rc_linear_int8_vnni(const float *x, long rows, long inputs, const signed char *packed, const float *scales, const int *sums,
+                    const float *bias, long outputs, float *out, unsigned char *scratch) {
+    static const rc_int8_function wide[7] = {0, rc_int8_1_4, rc_int8_2_4, rc_int8_3_4, rc_int8_4_4, rc_int8_5_4, rc_int8_6_4};
+    static const rc_int8_function narrow[7] = {0, rc_int8_1_1, rc_int8_2_1, rc_int8_3_1, rc_int8_4_1, rc_int8_5_1, rc_int8_6_1};
+    float *rowScales = (float *)scratch;
+    int *zeros = (int *)(scratch + rows * sizeof(float));
+    unsigned char *q = scratch + rows * (sizeof(float) + sizeof(int));
+    for (long r = 0; r < rows; r++) rc_quantize_row(x + r * inputs, inputs, q + r * inputs, rowScales + r, zeros + r);
+    long panels = outputs / 16;
+    for (long panel = 0; panel < panels;) {
+        long group = panels - panel >= 4 ? 4 : 1;
+        for (long row = 0; row < rows; row += 6) {
+            long count = rows - row < 6 ? rows - row : 6;
+            (group == 4 ? wide : narrow)[count](q + row * inputs, rowScales + row, zeros + row, inputs, packed + panel * inputs * 16,
+                                                scales + panel * 16, sums + panel * 16, bias + panel * 16, outputs,
+                                                out + row * outputs + panel * 16);
+        }
+        panel += group;
+    }
+}
 #else
 int rc_has_avx512(void) { return 0; }
+int rc_has_avx512_vnni(void) { return 0; }
 void rc_pack_weights(const float *weight, long outputs, long inputs, float *packed) {}
 void rc_linear_packed(const float *x, long rows, long inputs, const float *packed, const float *bias, long outputs, float *out) {}
 #endif
+
+__attribute__((target_clones("avx2", "default")))
+void rc_linear_int8_portable(const float *x, long rows, long inputs, const signed char *packed, const float *scales, const int *sums,
+                             const float *bias, long outputs, float *out, unsigned char *scratch) {
+    unsigned char *q = scratch;
+    for (long r = 0; r < rows; r++) {
+        float rowScale;
+        int zero;
+        rc_quantize_row(x + r * inputs, inputs, q, &rowScale, &zero);
+        for (long o = 0; o < outputs; o++) {
+            const signed char *w = packed + (o / 16) * inputs * 16 + (o % 16) * 4;
+            int acc = 0;
+            for (long g = 0; g < inputs / 4; g++) {
+                for (int t = 0; t < 4; t++) acc += (int)q[g * 4 + t] * (int)w[g * 64 + t];
+            }
+            float product = scales[o] * rowScale;
+            out[r * outputs + o] = fmaf((float)(acc - zero * sums[o]), product, bias[o]);
+        }
+    }
+}
+
+void rc_linear_int8(const float *x, long rows, long inputs, const signed char *packed, const float *scales, const int *sums,
+                    const float *bias, long outputs, float *out, unsigned char *scratch) {
+#if defined(__x86_64__)
+    if (rc_has_avx512_vnni()) {
+        rc_linear_int8_vnni(x, rows, inputs, packed, scales, sums, bias, outputs, out, scratch);
+        return;
+    }
+#endif
+    rc_linear_int8_portable(x, rows, inputs, packed, scales, sums, bias, outputs, out, scratch);
+}

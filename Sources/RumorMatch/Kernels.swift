@@ -6,12 +6,30 @@ import Foundation
 enum Kernels {
     typealias Vector = SIMD16<Float>
 
-    /// `output = input · weightᵀ + bias`.
+    /// `output = input · weightᵀ + bias`; in 8 bits when the weight is ``LinearWeight/quantized``, by the portable
+    /// loop when `portable` is true (tests compare it with the AVX-512 VNNI loop).
     static func linear(
-        _ input: UnsafePointer<Float>, rows: Int, weight: LinearWeight, bias: [Float], into output: UnsafeMutablePointer<Float>
+        _ input: UnsafePointer<Float>, rows: Int, weight: LinearWeight, bias: [Float], into output: UnsafeMutablePointer<Float>,
+        portable: Bool = false
     ) {
         let (inputs, outputs) = (weight.inputs, weight.outputs)
         guard rows > 0 else { return }
+        if let quantized = weight.quantized {
+            var scratch = [UInt8](repeating: 0, count: rows * (inputs + 8))
+            let product = portable ? rc_linear_int8_portable : rc_linear_int8
+            quantized.values.withUnsafeBufferPointer { packed in
+                quantized.scales.withUnsafeBufferPointer { scales in
+                    quantized.sums.withUnsafeBufferPointer { sums in
+                        bias.withUnsafeBufferPointer { bias in
+                            product(
+                                input, rows, inputs, packed.baseAddress!, scales.baseAddress!, sums.baseAddress!, bias.baseAddress!, outputs,
+                                output, &scratch)
+                        }
+                    }
+                }
+            }
+            return
+        }
         if weight.isPacked {
             weight.values.withUnsafeBufferPointer { packed in
                 bias.withUnsafeBufferPointer { bias in
@@ -118,10 +136,21 @@ struct LinearWeight: Sendable {
     let outputs: Int
     /// The layer's input width.
     let inputs: Int
-    /// `[outputs, inputs]` as in PyTorch, or the panels of `rc_pack_weights` when ``isPacked``.
+    /// `[outputs, inputs]` as in PyTorch, or the panels of `rc_pack_weights` when ``isPacked``; empty when
+    /// ``quantized``.
     let values: [Float]
     /// Whether ``values`` is packed.
     let isPacked: Bool
+    /// The weight in 8 bits, for `rc_linear_int8`; nil for a float product.
+    let quantized: QuantizedWeight?
+
+    /// A weight quantised to int8 per output (scale: the output's largest weight / 127), laid out by
+    /// `rc_quantize_weights`, with each output's scale and sum of quantised weights.
+    struct QuantizedWeight: Sendable {
+        let values: [Int8]
+        let scales: [Float]
+        let sums: [Int32]
+    }
 
     /// The environment variable that, set to `openblas`, keeps every weight unpacked (to compare the two products).
     static let kernelEnvironmentKey = "RUMORCONTROL_ENCODER_KERNEL"
@@ -132,11 +161,22 @@ struct LinearWeight: Sendable {
     /// Whether weights are packed by default: the processor can, and the environment does not ask for OpenBLAS.
     static let packs = processorPacks && ProcessInfo.processInfo.environment[kernelEnvironmentKey] != "openblas"
 
-    /// Lays out a weight stored `[outputs, inputs]`; packed when `pack` is true, the processor can, and the outputs
-    /// are a multiple of 16.
-    init(_ weight: [Float], outputs: Int, inputs: Int, pack: Bool = LinearWeight.packs) {
+    /// Lays out a weight stored `[outputs, inputs]`: quantised to 8 bits when `quantize` is true and both sizes
+    /// are multiples of 16; else packed when `pack` is true, the processor can, and the outputs are a multiple of 16.
+    init(_ weight: [Float], outputs: Int, inputs: Int, pack: Bool = LinearWeight.packs, quantize: Bool = false) {
         self.outputs = outputs
         self.inputs = inputs
+        if quantize && outputs % 16 == 0 && inputs % 16 == 0 {
+            var values = [Int8](repeating: 0, count: weight.count)
+            var scales = [Float](repeating: 0, count: outputs)
+            var sums = [Int32](repeating: 0, count: outputs)
+            weight.withUnsafeBufferPointer { rc_quantize_weights($0.baseAddress!, outputs, inputs, &values, &scales, &sums) }
+            quantized = QuantizedWeight(values: values, scales: scales, sums: sums)
+            self.values = []
+            isPacked = false
+            return
+        }
+        quantized = nil
         isPacked = pack && Self.processorPacks && outputs % 16 == 0
         guard isPacked else {
             values = weight

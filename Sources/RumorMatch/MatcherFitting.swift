@@ -56,6 +56,7 @@ public enum MatcherFitting {
         log("background posts the matcher labels, left out of the gate's negatives: \(background.count - general.count) of \(background.count)")
         let gate = fitGate(matcher: matcher, posts: posts, found: full.outOfFold.found, background: general, folds: folds, log: log)
         var model = full.model(gate: gate, provenance: provenance)
+        model.encoderPrecision = matcher.embedder.precision
         if quickStage {
             log("the quick stage: fitting the map from per-token vectors to the encoder's...")
             // Every text the fit embeds: posts, the entries' phrasings and corrections, and the background posts.

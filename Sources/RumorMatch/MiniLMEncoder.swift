@@ -41,7 +41,8 @@ struct MiniLMEncoder: Sendable {
     let layers: [Layer]
 
     /// Reads and shape-checks every weight the encoder needs.
-    init(weights file: SafetensorsFile) throws(EmbeddingError) {
+    /// - Parameter quantized: whether the dense layers multiply in 8 bits (``SentenceEmbedder/Precision/int8``).
+    init(weights file: SafetensorsFile, quantized: Bool) throws(EmbeddingError) {
         let h = Self.hidden
         wordEmbeddings = try file.floats("embeddings.word_embeddings.weight", shape: [Self.vocabularySize, h])
         positionEmbeddings = try file.floats("embeddings.position_embeddings.weight", shape: [Self.maximumPositions, h])
@@ -56,17 +57,19 @@ struct MiniLMEncoder: Sendable {
                 Layer(
                     qkvWeight: LinearWeight(
                         try floats("attention.self.query.weight", [h, h]) + floats("attention.self.key.weight", [h, h])
-                            + floats("attention.self.value.weight", [h, h]), outputs: 3 * h, inputs: h),
+                            + floats("attention.self.value.weight", [h, h]), outputs: 3 * h, inputs: h, quantize: quantized),
                     qkvBias: try floats("attention.self.query.bias", [h]) + floats("attention.self.key.bias", [h])
                         + floats("attention.self.value.bias", [h]),
-                    attentionOutWeight: LinearWeight(try floats("attention.output.dense.weight", [h, h]), outputs: h, inputs: h),
+                    attentionOutWeight: LinearWeight(
+                        try floats("attention.output.dense.weight", [h, h]), outputs: h, inputs: h, quantize: quantized),
                     attentionOutBias: try floats("attention.output.dense.bias", [h]),
                     attentionNormWeight: try floats("attention.output.LayerNorm.weight", [h]),
                     attentionNormBias: try floats("attention.output.LayerNorm.bias", [h]),
                     intermediateWeight: LinearWeight(
-                        try floats("intermediate.dense.weight", [Self.intermediate, h]), outputs: Self.intermediate, inputs: h),
+                        try floats("intermediate.dense.weight", [Self.intermediate, h]), outputs: Self.intermediate, inputs: h, quantize: quantized),
                     intermediateBias: try floats("intermediate.dense.bias", [Self.intermediate]),
-                    outputWeight: LinearWeight(try floats("output.dense.weight", [h, Self.intermediate]), outputs: h, inputs: Self.intermediate),
+                    outputWeight: LinearWeight(
+                        try floats("output.dense.weight", [h, Self.intermediate]), outputs: h, inputs: Self.intermediate, quantize: quantized),
                     outputBias: try floats("output.dense.bias", [h]),
                     outputNormWeight: try floats("output.LayerNorm.weight", [h]),
                     outputNormBias: try floats("output.LayerNorm.bias", [h])))

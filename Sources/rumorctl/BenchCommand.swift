@@ -32,13 +32,19 @@ struct BenchEmbedCommand: AsyncParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "Thread counts.")
     var threads: [Int] = [1, 2]
 
+    @Option(
+        name: .long, parsing: .upToNextOption,
+        help: ArgumentHelp("Encoder precisions to compare (float32, int8), each configuration run in each in turn.", valueName: "precision"))
+    var precisions: [SentenceEmbedder.Precision] = SentenceEmbedder.Precision.allCases
+
     @Flag(name: .long, help: "Print JSON lines on stdout.")
     var json = false
 
     @OptionGroup var model: ModelOptions
 
     func run() async throws {
-        let embedder = try model.load()
+        let embedders = try precisions.map { try model.load(precision: $0) }
+        guard let embedder = embedders.first else { throw Failure.report(ValidationError("Name at least one precision.")) }
         var reader = try JSONLinesReader(path: posts)
         var texts: [String] = []
         while let line = reader.next() {
@@ -48,44 +54,52 @@ struct BenchEmbedCommand: AsyncParsableCommand {
         let tokens = texts.map { embedder.tokenizer.tokenize($0).count }
         var table =
             "rumorcontrol embedder: \(texts.count) posts, \(String(format: "%.1f", Double(tokens.reduce(0, +)) / Double(tokens.count))) tokens on average\n"
-        table += "engine        threads  batch  sentences/s  p50 ms  p99 ms\n"
+        table += "engine                threads  batch  sentences/s  p50 ms  p99 ms\n"
         for threadCount in threads {
             for batch in batches {
-                _ = embedder.embed(texts, batchSize: batch, threads: threadCount)
-                var rates: [Double] = []
-                for _ in 0..<max(1, repetitions) {
-                    let start = DispatchTime.now()
-                    _ = embedder.embed(texts, batchSize: batch, threads: threadCount)
-                    rates.append(Double(texts.count) / Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) * 1e9)
-                }
-                var latencies: [Double] = []
-                if batch == 1 {
-                    for text in texts {
-                        let start = DispatchTime.now()
-                        _ = embedder.embed(text)
-                        latencies.append(Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6)
-                    }
-                    latencies.sort()
-                }
-                let rate = median(rates)
-                let p50 = latencies.isEmpty ? nil : percentile(latencies, 0.50)
-                let p99 = latencies.isEmpty ? nil : percentile(latencies, 0.99)
-                table +=
-                    "rumorcontrol  \(pad(threadCount, 7))  \(pad(batch, 5))  \(pad(Int(rate.rounded()), 11))  \(p50.map { String(format: "%6.2f", $0) } ?? "     -")  \(p99.map { String(format: "%6.2f", $0) } ?? "     -")\n"
-                if json {
-                    let fields = [
-                        "\"engine\":\"rumorcontrol\"", "\"threads\":\(threadCount)", "\"batch\":\(batch)",
-                        "\"sentences_per_s\":\(String(format: "%.1f", rate))",
-                        "\"p50_ms\":\(p50.map { String(format: "%.3f", $0) } ?? "null")",
-                        "\"p99_ms\":\(p99.map { String(format: "%.3f", $0) } ?? "null")",
-                        "\"repetitions\":\(repetitions)",
-                    ]
-                    printOut("{" + fields.joined(separator: ",") + "}")
+                for embedder in embedders {
+                    measure(embedder, texts, threads: threadCount, batch: batch, table: &table)
                 }
             }
         }
         table += "peak resident memory: \(peakResidentMegabytes()) MB\n"
         FileHandle.standardError.write(Data(table.utf8))
+    }
+
+    /// Times one configuration, adds its line to `table` and prints its JSON line when asked.
+    private func measure(_ embedder: SentenceEmbedder, _ texts: [String], threads threadCount: Int, batch: Int, table: inout String) {
+        let engine = "rumorcontrol-\(embedder.precision.rawValue)"
+        _ = embedder.embed(texts, batchSize: batch, threads: threadCount)
+        var rates: [Double] = []
+        for _ in 0..<max(1, repetitions) {
+            let start = DispatchTime.now()
+            _ = embedder.embed(texts, batchSize: batch, threads: threadCount)
+            rates.append(Double(texts.count) / Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) * 1e9)
+        }
+        var latencies: [Double] = []
+        if batch == 1 {
+            for text in texts {
+                let start = DispatchTime.now()
+                _ = embedder.embed(text)
+                latencies.append(Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6)
+            }
+            latencies.sort()
+        }
+        let rate = median(rates)
+        let p50 = latencies.isEmpty ? nil : percentile(latencies, 0.50)
+        let p99 = latencies.isEmpty ? nil : percentile(latencies, 0.99)
+        table +=
+            "\(engine.padding(toLength: 20, withPad: " ", startingAt: 0))  \(pad(threadCount, 7))  \(pad(batch, 5))  \(pad(Int(rate.rounded()), 11))  \(p50.map { String(format: "%6.2f", $0) } ?? "     -")  \(p99.map { String(format: "%6.2f", $0) } ?? "     -")\n"
+        if json {
+            let fields = [
+                "\"engine\":\"\(engine)\"", "\"threads\":\(threadCount)", "\"batch\":\(batch)",
+                "\"sentences_per_s\":\(String(format: "%.1f", rate))",
+                "\"p50_ms\":\(p50.map { String(format: "%.3f", $0) } ?? "null")",
+                "\"p99_ms\":\(p99.map { String(format: "%.3f", $0) } ?? "null")",
+                "\"repetitions\":\(repetitions)",
+            ]
+            printOut("{" + fields.joined(separator: ",") + "}")
+        }
     }
 
     private func pad(_ value: Int, _ width: Int) -> String {
@@ -162,3 +176,5 @@ func peakResidentMegabytes() -> Int {
     else { return 0 }
     return kilobytes / 1024
 }
+
+extension SentenceEmbedder.Precision: ExpressibleByArgument {}

@@ -87,9 +87,10 @@ struct ModelOptions: ParsableArguments {
     var modelDir: String?
 
     /// Loads the model, reporting a missing or damaged one as exit status 1.
-    func load() throws -> SentenceEmbedder {
+    /// - Parameter precision: how the encoder multiplies (default: ``SentenceEmbedder/Precision/standard``).
+    func load(precision: SentenceEmbedder.Precision = .standard) throws -> SentenceEmbedder {
         do {
-            return try SentenceEmbedder(modelDirectory: modelDir)
+            return try SentenceEmbedder(modelDirectory: modelDir, precision: precision)
         } catch {
             throw Failure.report(error)
         }

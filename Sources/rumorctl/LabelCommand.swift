@@ -93,7 +93,7 @@ struct LabelCommand: AsyncParsableCommand {
             if let quick = model.quick, matcher.matchWithStages([text])[0].stage == .quick {
                 "decided by the quick stage (per-token vectors; sure of every candidate: below \(quick.dropBelow) or at least \(quick.labelAbove), \(quick.labelAboveWithDenialCue) with a denial cue), whose scores the labels show"
             } else {
-                "decided by the encoder and the full model, whose scores follow"
+                "decided by the encoder (\(model.encoderPrecision.rawValue)) and the full model, whose scores follow"
             }
         var lines = ["", gate, decidedBy, "candidates (score, then features):"]
         for candidate in candidates.sorted(by: { model.scorer.probability($0.features.values) > model.scorer.probability($1.features.values) })
@@ -226,7 +226,7 @@ struct FitCommand: AsyncParsableCommand {
         }
         FileHandle.standardError.write(
             Data(
-                "label threshold \(model.labelThreshold), review threshold \(model.reviewThreshold), gate \(String(format: "%.2f", model.gate.threshold)) (log-odds)\n"
+                "label threshold \(model.labelThreshold), review threshold \(model.reviewThreshold), gate \(String(format: "%.2f", model.gate.threshold)) (log-odds), encoder precision \(model.encoderPrecision.rawValue)\n"
                     .utf8))
     }
 }

@@ -72,7 +72,9 @@ struct MatcherOptions: ParsableArguments {
 
     /// Builds the matcher over the published entries of the database.
     func makeMatcher(model: MatcherModel? = nil) async throws -> RumorMatcher {
-        let embedder = try modelOptions.load()
+        let model = try model ?? self.model()
+        // Posts are embedded as the model's fitting posts were.
+        let embedder = try modelOptions.load(precision: model.encoderPrecision)
         let store = try await databaseOptions.openStore()
         let entries: [Entry]
         do {
@@ -81,7 +83,7 @@ struct MatcherOptions: ParsableArguments {
             throw Failure.report(error)
         }
         let site = siteURL ?? ProcessInfo.processInfo.environment["RUMORCONTROL_SITE_URL"]
-        return RumorMatcher(entries: entries, embedder: embedder, configuration: .init(model: try model ?? self.model(), siteURL: site))
+        return RumorMatcher(entries: entries, embedder: embedder, configuration: .init(model: model, siteURL: site))
     }
 }
 

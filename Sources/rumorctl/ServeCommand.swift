@@ -94,7 +94,7 @@ struct ServeCommand: AsyncParsableCommand {
                 // Loading takes seconds of CPU: do it on the thread pool, not on the threads that answer requests.
                 return try await NIOThreadPool.singleton.runIfActive {
                     let previous = lastLoaded.withLock { $0 }
-                    let embedder = try previous?.embedder ?? SentenceEmbedder(modelDirectory: modelDirectory)
+                    let embedder = try previous?.embedder ?? SentenceEmbedder(modelDirectory: modelDirectory, precision: model.encoderPrecision)
                     let matcher = RumorMatcher(
                         entries: entries, embedder: embedder, configuration: .init(model: model, siteURL: base), reusing: previous?.matcher)
                     let loaded = LoadedMatcher(matcher: matcher, embedder: embedder)

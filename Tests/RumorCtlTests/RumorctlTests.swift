@@ -266,7 +266,19 @@ struct MatcherCommandTests {
             #expect(claim.stdout.contains("LABEL  dead-people-voting") && claim.stdout.contains("decided by the quick stage"))
             let denial = try Rumorctl.run(["label", "--explain", "No, dead people did not vote in Michigan. That was debunked."], database: database)
             #expect(denial.status == 0, "\(denial.stderr)")
-            #expect(!denial.stdout.contains("LABEL ") && denial.stdout.contains("decided by the encoder"))
+            #expect(!denial.stdout.contains("LABEL ") && denial.stdout.contains("decided by the encoder (int8)"))
+            // A model written before the precision was recorded was fitted on float32 embeddings, and is run so.
+            let shipped = Fixtures.repositoryRoot.appendingPathComponent("Sources/RumorMatch/Resources/matcher-model.json")
+            var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: shipped)) as? [String: Any])
+            #expect(json["encoder_precision"] as? String == "int8")
+            json["encoder_precision"] = nil
+            let older = folder.appendingPathComponent("older-model.json")
+            try JSONSerialization.data(withJSONObject: json).write(to: older)
+            let olderDenial = try Rumorctl.run(
+                ["label", "--explain", "--matcher-model", older.path, "No, dead people did not vote in Michigan. That was debunked."],
+                database: database)
+            #expect(olderDenial.status == 0, "\(olderDenial.stderr)")
+            #expect(olderDenial.stdout.contains("decided by the encoder (float32)"))
         }
     }
 

@@ -33,7 +33,9 @@ struct QuickStageTests {
             let text = "the dominion machines switched votes"
             let computed = embedder.tokenVectorEmbedder()
             #expect(computed.usesTokenVectors && !embedder.usesTokenVectors)
-            let file = folder.appendingPathComponent(SentenceEmbedder.tokenVectorFile)
+            let file = folder.appendingPathComponent(embedder.tokenVectorFile)
+            // Each precision keeps its own vectors: they come from the encoder.
+            #expect(embedder.tokenVectorFile != (try SentenceEmbedder(modelDirectory: folder.path, precision: .float32)).tokenVectorFile)
             let size = try #require(try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int)
             #expect(size == 40 + 30_522 * SentenceEmbedder.dimension * 4)
             let vector = computed.embed(text)

@@ -4,8 +4,10 @@ import Testing
 
 @testable import RumorMatch
 
-/// The model, loaded once for the whole suite (it takes a second and ~100 MB).
-let sharedEmbedder = Result { () throws(EmbeddingError) in try SentenceEmbedder() }
+/// The model, loaded once for the whole suite (it takes a second and ~100 MB), in the default precision (8 bits).
+let sharedEmbedder = Result { () throws(EmbeddingError) in try SentenceEmbedder(precision: .int8) }
+/// The model in 32-bit floats, for parity with the reference to float precision.
+let sharedFloat32Embedder = Result { () throws(EmbeddingError) in try SentenceEmbedder(precision: .float32) }
 
 @Suite("Sentence embedder: parity with the reference")
 struct SentenceEmbedderTests {
@@ -19,9 +21,9 @@ struct SentenceEmbedderTests {
         }
     }
 
-    @Test("vectors are within 1e-5 of the reference (cosine ≥ 0.99999)", arguments: ["dev-posts", "edge-cases"])
+    @Test("float32 vectors are within 1e-5 of the reference (cosine ≥ 0.99999)", arguments: ["dev-posts", "edge-cases"])
     func vectorParity(set: String) throws {
-        let embedder = try sharedEmbedder.get()
+        let embedder = try sharedFloat32Embedder.get()
         let references = try Fixtures.referenceEmbeddings(set)
         let vectors = embedder.embed(references.map(\.text), batchSize: 32, threads: 2)
         var worst: Float = 0
@@ -34,6 +36,30 @@ struct SentenceEmbedderTests {
             #expect(cosine >= 0.99999, "\(set) \(reference.id): cosine \(cosine)")
         }
         print("\(set): worst max-abs difference \(worst)")
+    }
+
+    @Test("8-bit vectors stay within cosine 0.99 of the reference's, and as near to each other", arguments: ["dev-posts", "edge-cases"])
+    func quantizedParity(set: String) throws {
+        let embedder = try sharedEmbedder.get()
+        #expect(embedder.precision == .int8)
+        let references = try Fixtures.referenceEmbeddings(set)
+        let vectors = embedder.embed(references.map(\.text), batchSize: 32, threads: 2)
+        let cosine = { (a: [Float], b: [Float]) in zip(a, b).map(*).reduce(0, +) }
+        var worst: Float = 1
+        for (reference, vector) in zip(references, vectors) {
+            worst = min(worst, cosine(vector, reference.vector))
+            #expect(cosine(vector, reference.vector) >= 0.99, "\(set) \(reference.id): cosine \(cosine(vector, reference.vector))")
+        }
+        // Quantisation moves every vector a little; it must not reorder which texts are near each other.
+        for i in 0..<min(references.count, 30) {
+            for j in i + 1..<min(references.count, 30) {
+                let difference = abs(cosine(vectors[i], vectors[j]) - cosine(references[i].vector, references[j].vector))
+                #expect(difference <= 0.02, "\(set) \(references[i].id) with \(references[j].id): \(difference)")
+            }
+        }
+        // Not the float product under another name.
+        #expect(worst < 0.99999)
+        print("\(set): worst cosine to the reference in 8 bits \(worst)")
     }
 
     @Test("batch size and thread count do not change the vectors")
@@ -171,6 +197,34 @@ struct EncoderKernelTests {
             let worst = zip(output, expected).map { abs($0 - $1) }.max()!
             #expect(worst <= 1e-4, "packed \(laidOut.isPacked): worst difference \(worst)")
         }
+    }
+
+    @Test(
+        "the 8-bit product is within 2% of the float one, and every processor's loop gives the same bits",
+        arguments: [(rows: 1, inputs: 384, outputs: 1536), (rows: 7, inputs: 1536, outputs: 384), (rows: 13, inputs: 64, outputs: 48)])
+    func quantizedProduct(shape: (rows: Int, inputs: Int, outputs: Int)) {
+        var generator = SystemRandomNumberGenerator()
+        let input = (0..<shape.rows * shape.inputs).map { _ in Float.random(in: -2...2, using: &generator) }
+        let weight = (0..<shape.outputs * shape.inputs).map { _ in Float.random(in: -0.2...0.2, using: &generator) }
+        let bias = (0..<shape.outputs).map { _ in Float.random(in: -1...1, using: &generator) }
+        let expected = Self.reference(input, rows: shape.rows, weight, outputs: shape.outputs, inputs: shape.inputs, bias: bias)
+        let quantized = LinearWeight(weight, outputs: shape.outputs, inputs: shape.inputs, quantize: true)
+        #expect(quantized.quantized != nil && quantized.values.isEmpty)
+        let product = { (portable: Bool) in
+            var output = [Float](repeating: .nan, count: shape.rows * shape.outputs)
+            input.withUnsafeBufferPointer { input in
+                output.withUnsafeMutableBufferPointer {
+                    Kernels.linear(input.baseAddress!, rows: shape.rows, weight: quantized, bias: bias, into: $0.baseAddress!, portable: portable)
+                }
+            }
+            return output
+        }
+        let (fast, portable) = (product(false), product(true))
+        #expect(fast.map(\.bitPattern) == portable.map(\.bitPattern))
+        let scale = expected.map(abs).max()!
+        let worst = zip(fast, expected).map { abs($0 - $1) }.max()!
+        #expect(worst <= 0.02 * scale, "worst difference \(worst) against outputs up to \(scale)")
+        #expect(worst > 0, "an 8-bit product that equals the float one exactly is not quantising")
     }
 
     @Test("similarity rows give every query's dot product with every row, whatever the row count", arguments: [1, 16, 17, 40])

@@ -16,4 +16,26 @@ void rc_pack_weights(const float *weight, long outputs, long inputs, float *pack
 /// AVX-512 only: call it when `rc_has_avx512()` says so.
 void rc_linear_packed(const float *x, long rows, long inputs, const float *packed, const float *bias, long outputs, float *out);
 
+/// 1 when the processor has AVX-512 with VNNI (and so `rc_linear_int8` may be called), else 0.
+int rc_has_avx512_vnni(void);
+
+/// Quantises `weight` ([outputs][inputs], outputs a multiple of 16, inputs of 16) to int8 per output (scale = max |w| / 127)
+/// and lays it out for `rc_linear_int8`: panels of 16 outputs, groups of 4 inputs. `packed` holds outputs x inputs bytes;
+/// `scales` and `sums` (each output's sum of quantised weights) hold `outputs` values.
+void rc_quantize_weights(const float *weight, long outputs, long inputs, signed char *packed, float *scales, int *sums);
+
+/// One row of `inputs` floats to unsigned bytes over its own range (asymmetric): q = round(x / scale) + zero, clamped to
+/// 0...255, with scale = (max - min) / 255 over the row and 0, so that x ~ (q - zero) * scale.
+void rc_quantize_row(const float *row, long inputs, unsigned char *q, float *scale, int *zero);
+
+/// out[r][o] ~ bias[o] + sum_k x[r][k] * weight[o][k], with each row of x quantised by `rc_quantize_row` and the weight
+/// laid out by `rc_quantize_weights`. `scratch` holds rows x (inputs + 8) bytes. Runs the AVX-512 VNNI loop where the
+/// processor has it, else `rc_linear_int8_portable`; both give identical results.
+void rc_linear_int8(const float *x, long rows, long inputs, const signed char *packed, const float *scales, const int *sums,
+                    const float *bias, long outputs, float *out, unsigned char *scratch);
+
+/// `rc_linear_int8` in plain C, for any processor (and for tests to compare with the VNNI loop).
+void rc_linear_int8_portable(const float *x, long rows, long inputs, const signed char *packed, const float *scales, const int *sums,
+                             const float *bias, long outputs, float *out, unsigned char *scratch);
+
 #endif
