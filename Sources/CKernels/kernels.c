@@ -240,14 +240,74 @@ static void rc_linear_int8_vnni(const float *x, long rows, long inputs, const si
         panel += group;
     }
 }
+
+int rc_has_avx2(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2");
+}
+
+// Up to two rows of inputs (already widened to 16-bit) against one panel of 16 outputs, without VNNI: each group's 64
+// weight bytes widened to 16-bit and multiplied by the group's 4 inputs with vpmaddwd (exact: no 16-bit saturation),
+// pairs summed in 32 bits.
+__attribute__((target("avx2"))) static void rc_int8_avx2_panel(const short *q16, long rows, long inputs, const signed char *w,
+                                                                int acc[2][16]) {
+    __m256i sums[2][4];
+    for (int r = 0; r < 2; r++)
+        for (int k = 0; k < 4; k++) sums[r][k] = _mm256_setzero_si256();
+    for (long g = 0; g < inputs / 4; g++) {
+        __m256i weights[4];
+        for (int k = 0; k < 4; k++) weights[k] = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w + g * 64 + k * 16)));
+        for (int r = 0; r < rows; r++) {
+            long long four;
+            __builtin_memcpy(&four, q16 + r * inputs + g * 4, sizeof four);
+            __m256i broadcast = _mm256_set1_epi64x(four);
+            for (int k = 0; k < 4; k++) sums[r][k] = _mm256_add_epi32(sums[r][k], _mm256_madd_epi16(weights[k], broadcast));
+        }
+    }
+    for (int r = 0; r < rows; r++) {
+        int pairs[32];
+        for (int k = 0; k < 4; k++) _mm256_storeu_si256((__m256i *)(pairs + k * 8), sums[r][k]);
+        for (int j = 0; j < 16; j++) acc[r][j] = pairs[2 * j] + pairs[2 * j + 1];
+    }
+}
+
+__attribute__((target("avx2")))
+void rc_linear_int8_avx2(const float *x, long rows, long inputs, const signed char *packed, const float *scales, const int *sums,
+                         const float *bias, long outputs, float *out, unsigned char *scratch) {
+    float *rowScales = (float *)scratch;
+    int *zeros = (int *)(scratch + rows * sizeof(float));
+    unsigned char *q = scratch + rows * (sizeof(float) + sizeof(int));
+    for (long r = 0; r < rows; r++) rc_quantize_row(x + r * inputs, inputs, q + r * inputs, rowScales + r, zeros + r);
+    short q16[2 * inputs];
+    for (long row = 0; row < rows; row += 2) {
+        long count = rows - row < 2 ? rows - row : 2;
+        for (long k = 0; k < count * inputs; k++) q16[k] = q[row * inputs + k];
+        for (long panel = 0; panel < outputs / 16; panel++) {
+            int acc[2][16];
+            rc_int8_avx2_panel(q16, count, inputs, packed + panel * inputs * 16, acc);
+            for (long r = 0; r < count; r++) {
+                for (int j = 0; j < 16; j++) {
+                    long o = panel * 16 + j;
+                    float product = scales[o] * rowScales[row + r];
+                    out[(row + r) * outputs + o] = fmaf((float)(acc[r][j] - zeros[row + r] * sums[o]), product, bias[o]);
+                }
+            }
+        }
+    }
+}
 #else
 int rc_has_avx512(void) { return 0; }
 int rc_has_avx512_vnni(void) { return 0; }
+int rc_has_avx2(void) { return 0; }
+void rc_linear_int8_avx2(const float *x, long rows, long inputs, const signed char *packed, const float *scales, const int *sums,
+                         const float *bias, long outputs, float *out, unsigned char *scratch) {
+    rc_linear_int8_portable(x, rows, inputs, packed, scales, sums, bias, outputs, out, scratch);
+}
 void rc_pack_weights(const float *weight, long outputs, long inputs, float *packed) {}
 void rc_linear_packed(const float *x, long rows, long inputs, const float *packed, const float *bias, long outputs, float *out) {}
 #endif
 
-__attribute__((target_clones("avx2", "default")))
+__attribute__((target_clones("avx512f", "avx2", "default")))
 void rc_linear_int8_portable(const float *x, long rows, long inputs, const signed char *packed, const float *scales, const int *sums,
                              const float *bias, long outputs, float *out, unsigned char *scratch) {
     unsigned char *q = scratch;
@@ -255,14 +315,23 @@ void rc_linear_int8_portable(const float *x, long rows, long inputs, const signe
         float rowScale;
         int zero;
         rc_quantize_row(x + r * inputs, inputs, q, &rowScale, &zero);
-        for (long o = 0; o < outputs; o++) {
-            const signed char *w = packed + (o / 16) * inputs * 16 + (o % 16) * 4;
-            int acc = 0;
+        // A panel's 16 outputs at a time, over the weights in the order they are laid out, so that the loop over
+        // the 16 accumulators vectorises.
+        for (long panel = 0; panel < outputs / 16; panel++) {
+            const signed char *w = packed + panel * inputs * 16;
+            int acc[16] = {0};
             for (long g = 0; g < inputs / 4; g++) {
-                for (int t = 0; t < 4; t++) acc += (int)q[g * 4 + t] * (int)w[g * 64 + t];
+                const unsigned char *a = q + g * 4;
+                const signed char *group = w + g * 64;
+                for (int j = 0; j < 16; j++) {
+                    acc[j] += a[0] * group[j * 4] + a[1] * group[j * 4 + 1] + a[2] * group[j * 4 + 2] + a[3] * group[j * 4 + 3];
+                }
             }
-            float product = scales[o] * rowScale;
-            out[r * outputs + o] = fmaf((float)(acc - zero * sums[o]), product, bias[o]);
+            for (int j = 0; j < 16; j++) {
+                long o = panel * 16 + j;
+                float product = scales[o] * rowScale;
+                out[r * outputs + o] = fmaf((float)(acc[j] - zero * sums[o]), product, bias[o]);
+            }
         }
     }
 }
@@ -272,6 +341,10 @@ void rc_linear_int8(const float *x, long rows, long inputs, const signed char *p
 #if defined(__x86_64__)
     if (rc_has_avx512_vnni()) {
         rc_linear_int8_vnni(x, rows, inputs, packed, scales, sums, bias, outputs, out, scratch);
+        return;
+    }
+    if (rc_has_avx2()) {
+        rc_linear_int8_avx2(x, rows, inputs, packed, scales, sums, bias, outputs, out, scratch);
         return;
     }
 #endif

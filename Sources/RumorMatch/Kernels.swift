@@ -6,17 +6,31 @@ import Foundation
 enum Kernels {
     typealias Vector = SIMD16<Float>
 
-    /// `output = input · weightᵀ + bias`; in 8 bits when the weight is ``LinearWeight/quantized``, by the portable
-    /// loop when `portable` is true (tests compare it with the AVX-512 VNNI loop).
+    /// The loops that multiply an 8-bit weight; they give the same bits, and tests compare them.
+    enum Int8Loop: CaseIterable {
+        /// The processor's fastest: AVX-512 VNNI, else AVX2, else plain C.
+        case best
+        /// AVX2 with 16-bit products (where the processor has AVX2).
+        case avx2
+        /// Plain C.
+        case portable
+    }
+
+    /// `output = input · weightᵀ + bias`; in 8 bits, by `int8Loop`, when the weight is ``LinearWeight/quantized``.
     static func linear(
         _ input: UnsafePointer<Float>, rows: Int, weight: LinearWeight, bias: [Float], into output: UnsafeMutablePointer<Float>,
-        portable: Bool = false
+        int8Loop: Int8Loop = .best
     ) {
         let (inputs, outputs) = (weight.inputs, weight.outputs)
         guard rows > 0 else { return }
         if let quantized = weight.quantized {
             var scratch = [UInt8](repeating: 0, count: rows * (inputs + 8))
-            let product = portable ? rc_linear_int8_portable : rc_linear_int8
+            let product =
+                switch int8Loop {
+                case .best: rc_linear_int8
+                case .avx2: rc_has_avx2() != 0 ? rc_linear_int8_avx2 : rc_linear_int8_portable
+                case .portable: rc_linear_int8_portable
+                }
             quantized.values.withUnsafeBufferPointer { packed in
                 quantized.scales.withUnsafeBufferPointer { scales in
                     quantized.sums.withUnsafeBufferPointer { sums in

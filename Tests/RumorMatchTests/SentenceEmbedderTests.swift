@@ -172,6 +172,17 @@ struct EncoderKernelTests {
         }
     }
 
+    /// A random dense layer of `shape` (inputs drawn from `inputRange`, weights from ±0.2) and its reference output.
+    static func problem(_ shape: (rows: Int, inputs: Int, outputs: Int), inputRange: ClosedRange<Float>) -> (
+        input: [Float], weight: [Float], bias: [Float], expected: [Float]
+    ) {
+        var generator = SystemRandomNumberGenerator()
+        let input = (0..<shape.rows * shape.inputs).map { _ in Float.random(in: inputRange, using: &generator) }
+        let weight = (0..<shape.outputs * shape.inputs).map { _ in Float.random(in: -0.2...0.2, using: &generator) }
+        let bias = (0..<shape.outputs).map { _ in Float.random(in: -1...1, using: &generator) }
+        return (input, weight, bias, reference(input, rows: shape.rows, weight, outputs: shape.outputs, inputs: shape.inputs, bias: bias))
+    }
+
     @Test(
         "the packed product equals the reference for every row count and panel layout",
         arguments: [
@@ -179,11 +190,7 @@ struct EncoderKernelTests {
             (rows: 97, inputs: 70, outputs: 80), (rows: 6, inputs: 384, outputs: 40),
         ])
     func packedProduct(shape: (rows: Int, inputs: Int, outputs: Int)) {
-        var generator = SystemRandomNumberGenerator()
-        let input = (0..<shape.rows * shape.inputs).map { _ in Float.random(in: -1...1, using: &generator) }
-        let weight = (0..<shape.outputs * shape.inputs).map { _ in Float.random(in: -0.2...0.2, using: &generator) }
-        let bias = (0..<shape.outputs).map { _ in Float.random(in: -1...1, using: &generator) }
-        let expected = Self.reference(input, rows: shape.rows, weight, outputs: shape.outputs, inputs: shape.inputs, bias: bias)
+        let (input, weight, bias, expected) = Self.problem(shape, inputRange: -1...1)
         for pack in [true, false] {
             let laidOut = LinearWeight(weight, outputs: shape.outputs, inputs: shape.inputs, pack: pack)
             // Packing needs AVX-512 and a multiple of 16 outputs; otherwise the weight stays as it is.
@@ -203,24 +210,22 @@ struct EncoderKernelTests {
         "the 8-bit product is within 2% of the float one, and every processor's loop gives the same bits",
         arguments: [(rows: 1, inputs: 384, outputs: 1536), (rows: 7, inputs: 1536, outputs: 384), (rows: 13, inputs: 64, outputs: 48)])
     func quantizedProduct(shape: (rows: Int, inputs: Int, outputs: Int)) {
-        var generator = SystemRandomNumberGenerator()
-        let input = (0..<shape.rows * shape.inputs).map { _ in Float.random(in: -2...2, using: &generator) }
-        let weight = (0..<shape.outputs * shape.inputs).map { _ in Float.random(in: -0.2...0.2, using: &generator) }
-        let bias = (0..<shape.outputs).map { _ in Float.random(in: -1...1, using: &generator) }
-        let expected = Self.reference(input, rows: shape.rows, weight, outputs: shape.outputs, inputs: shape.inputs, bias: bias)
+        let (input, weight, bias, expected) = Self.problem(shape, inputRange: -2...2)
         let quantized = LinearWeight(weight, outputs: shape.outputs, inputs: shape.inputs, quantize: true)
         #expect(quantized.quantized != nil && quantized.values.isEmpty)
-        let product = { (portable: Bool) in
+        let product = { (loop: Kernels.Int8Loop) in
             var output = [Float](repeating: .nan, count: shape.rows * shape.outputs)
             input.withUnsafeBufferPointer { input in
                 output.withUnsafeMutableBufferPointer {
-                    Kernels.linear(input.baseAddress!, rows: shape.rows, weight: quantized, bias: bias, into: $0.baseAddress!, portable: portable)
+                    Kernels.linear(input.baseAddress!, rows: shape.rows, weight: quantized, bias: bias, into: $0.baseAddress!, int8Loop: loop)
                 }
             }
             return output
         }
-        let (fast, portable) = (product(false), product(true))
-        #expect(fast.map(\.bitPattern) == portable.map(\.bitPattern))
+        let fast = product(.best)
+        for loop in [Kernels.Int8Loop.avx2, .portable] {
+            #expect(product(loop).map(\.bitPattern) == fast.map(\.bitPattern), "\(loop)")
+        }
         let scale = expected.map(abs).max()!
         let worst = zip(fast, expected).map { abs($0 - $1) }.max()!
         #expect(worst <= 0.02 * scale, "worst difference \(worst) against outputs up to \(scale)")

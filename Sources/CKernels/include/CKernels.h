@@ -30,11 +30,19 @@ void rc_quantize_row(const float *row, long inputs, unsigned char *q, float *sca
 
 /// out[r][o] ~ bias[o] + sum_k x[r][k] * weight[o][k], with each row of x quantised by `rc_quantize_row` and the weight
 /// laid out by `rc_quantize_weights`. `scratch` holds rows x (inputs + 8) bytes. Runs the AVX-512 VNNI loop where the
-/// processor has it, else `rc_linear_int8_portable`; both give identical results.
+/// processor has it, else the AVX2 one, else `rc_linear_int8_portable`; all give identical results.
 void rc_linear_int8(const float *x, long rows, long inputs, const signed char *packed, const float *scales, const int *sums,
                     const float *bias, long outputs, float *out, unsigned char *scratch);
 
-/// `rc_linear_int8` in plain C, for any processor (and for tests to compare with the VNNI loop).
+/// 1 when the processor has AVX2 (and so `rc_linear_int8_avx2` runs its own loop), else 0.
+int rc_has_avx2(void);
+
+/// `rc_linear_int8` with AVX2 only (16-bit products, exact), for x86 processors without AVX-512 VNNI; elsewhere it
+/// runs `rc_linear_int8_portable`. Call it only when `rc_has_avx2()` says so.
+void rc_linear_int8_avx2(const float *x, long rows, long inputs, const signed char *packed, const float *scales, const int *sums,
+                         const float *bias, long outputs, float *out, unsigned char *scratch);
+
+/// `rc_linear_int8` in plain C, for any processor (and for tests to compare with the vector loops).
 void rc_linear_int8_portable(const float *x, long rows, long inputs, const signed char *packed, const float *scales, const int *sums,
                              const float *bias, long outputs, float *out, unsigned char *scratch);
 
