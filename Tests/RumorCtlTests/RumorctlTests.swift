@@ -282,6 +282,24 @@ struct MatcherCommandTests {
         }
     }
 
+    @Test("bench embed times both encoder precisions in one run, one JSON line per configuration")
+    func benchEmbedPrecisions() async throws {
+        try await withTemporaryFolder { folder in
+            let posts = folder.appendingPathComponent("posts.jsonl")
+            try Data("{\"id\": 1, \"text\": \"Dead people voted in Michigan\"}\n{\"id\": 2, \"text\": \"Nice weather\"}\n".utf8).write(to: posts)
+            let arguments = ["bench", "embed", "--posts", posts.path, "--repetitions", "1", "--batches", "1", "--threads", "1", "--json"]
+            let result = try Rumorctl.run(arguments)
+            #expect(result.status == 0, "\(result.stderr)")
+            let lines = result.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            #expect(lines.compactMap { $0["engine"] as? String } == ["rumorcontrol-float32", "rumorcontrol-int8"])
+            #expect(lines.allSatisfy { ($0["sentences_per_s"] as? Double ?? 0) > 0 })
+            let one = try Rumorctl.run(arguments + ["--precisions", "int8"])
+            #expect(one.stdout.split(separator: "\n").count == 1 && one.stdout.contains("rumorcontrol-int8"))
+            let wrong = try Rumorctl.run(arguments + ["--precisions", "int4"])
+            #expect(wrong.status != 0 && wrong.stderr.contains("int4"))
+        }
+    }
+
     @Test("label --input streams one line per post in order, answers a bad line with an error and goes on")
     func labelStream() async throws {
         try await withTemporaryFolder { folder in
