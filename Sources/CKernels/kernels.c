@@ -221,7 +221,7 @@ typedef void (*rc_int8_function)(const unsigned char *, const float *, const int
 
 __attribute__((target("avx512f,avx512bw,avx512vnni")))
 static void rc_linear_int8_vnni(const float *x, long rows, long inputs, const signed char *packed, const float *scales, const int *sums,
-                    const float *bias, long outputs, float *out, unsigned char *scratch) {
+                                const float *bias, long outputs, float *out, unsigned char *scratch) {
     static const rc_int8_function wide[7] = {0, rc_int8_1_4, rc_int8_2_4, rc_int8_3_4, rc_int8_4_4, rc_int8_5_4, rc_int8_6_4};
     static const rc_int8_function narrow[7] = {0, rc_int8_1_1, rc_int8_2_1, rc_int8_3_1, rc_int8_4_1, rc_int8_5_1, rc_int8_6_1};
     float *rowScales = (float *)scratch;

@@ -21,8 +21,9 @@ public struct SentenceEmbedder: Sendable {
         /// 32-bit floats throughout: the reference's vectors to about 1e-7.
         case float32
         /// Weights quantised to 8 bits per output and each layer's input to 8 bits per token (dynamic
-        /// quantisation), summed exactly in 32-bit integers: about 2.7x the speed, vectors within cosine 0.99 of the
-        /// reference's. The same bits on every processor (AVX-512 VNNI where there is one, plain C elsewhere).
+        /// quantisation), summed exactly in 32-bit integers: vectors within cosine 0.99 of the reference's, about
+        /// 2.5x the speed on a processor with AVX-512 VNNI. The same bits on every processor (VNNI, else AVX2, else
+        /// plain C), but slower than float32 without VNNI.
         case int8
 
         /// The precision of embedders made without one: `$RUMORCONTROL_ENCODER_PRECISION` when set to a
