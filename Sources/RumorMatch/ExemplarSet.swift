@@ -49,10 +49,11 @@ public struct ExemplarSet: Sendable, Hashable, Codable {
 /// Decoded exemplars, ready for similarity queries.
 struct ExemplarIndex: Sendable {
     let vectors: SimilarityRows
-    /// For each exemplar, whether it asserts each of the matcher's slugs (in the order given at init).
-    let asserts: [[Bool]]
-    /// ``asserts``, exemplar after exemplar, for the scan over every exemplar.
-    let assertsFlat: [Bool]
+    /// For each exemplar, whether it asserts each of the matcher's slugs (in the order given at init), exemplar
+    /// after exemplar: `asserts[exemplar * slugs.count + slug]`.
+    let asserts: [Bool]
+    /// The number of exemplars.
+    let count: Int
     /// For each exemplar, whether it is off the rumors' subject.
     let clean: [Bool]
     /// Folds to leave out (while fitting): exemplar `i` is skipped when `excluded(i)` is true.
@@ -64,8 +65,8 @@ struct ExemplarIndex: Sendable {
         // Vectors that do not match the claims (a damaged file) give no evidence rather than misread evidence.
         let matching = decoded.count == set.claims.count * SentenceEmbedder.dimension
         vectors = SimilarityRows(matching ? decoded : [], count: matching ? set.claims.count : 0)
-        asserts = set.claims.map { claims in slugs.map(claims.contains) }
-        assertsFlat = asserts.flatMap { $0 }
+        asserts = set.claims.flatMap { claims in slugs.map(claims.contains) }
+        count = set.claims.count
         clean = set.clean
         self.excluded = excluded
     }
@@ -95,8 +96,7 @@ struct ExemplarIndex: Sendable {
     func neighbourhood(_ vector: [Float], slugCount: Int) -> Neighbourhood {
         var result = Neighbourhood(
             nearest: Array(repeating: (-1, -1), count: slugCount), votes: Array(repeating: 0, count: slugCount), claimShare: 0, cleanShare: 0)
-        let count = asserts.count
-        guard count > 0, vectors.count == count, assertsFlat.count == count * slugCount else { return result }
+        guard count > 0, vectors.count == count, asserts.count == count * slugCount else { return result }
         let similarities = vectors.similarities([vector])
         // Plain arrays, not the tuples of `nearest`, in the loop over every exemplar: it runs for each post.
         var nearestAsserting = [Double](repeating: -1, count: slugCount)
@@ -113,7 +113,7 @@ struct ExemplarIndex: Sendable {
             }
             let row = exemplar * slugCount
             for slug in 0..<slugCount {
-                if assertsFlat[row + slug] {
+                if asserts[row + slug] {
                     nearestAsserting[slug] = max(nearestAsserting[slug], similarity)
                 } else {
                     nearestOther[slug] = max(nearestOther[slug], similarity)
@@ -127,7 +127,7 @@ struct ExemplarIndex: Sendable {
             let weight = exp((similarity - best) / Self.voteTemperature)
             total += weight
             var claims = false
-            for slug in 0..<slugCount where asserts[exemplar][slug] {
+            for slug in 0..<slugCount where asserts[exemplar * slugCount + slug] {
                 result.votes[slug] += weight
                 claims = true
             }

@@ -31,17 +31,7 @@ enum Kernels {
                 case .avx2: rc_has_avx2() != 0 ? rc_linear_int8_avx2 : rc_linear_int8_portable
                 case .portable: rc_linear_int8_portable
                 }
-            quantized.values.withUnsafeBufferPointer { packed in
-                quantized.scales.withUnsafeBufferPointer { scales in
-                    quantized.sums.withUnsafeBufferPointer { sums in
-                        bias.withUnsafeBufferPointer { bias in
-                            product(
-                                input, rows, inputs, packed.baseAddress!, scales.baseAddress!, sums.baseAddress!, bias.baseAddress!, outputs,
-                                output, &scratch)
-                        }
-                    }
-                }
-            }
+            product(input, rows, inputs, quantized.values, quantized.scales, quantized.sums, bias, outputs, output, &scratch)
             return
         }
         if weight.isPacked {

@@ -25,7 +25,12 @@ public struct MatcherModel: Sendable, Hashable, Codable {
     public var quick: QuickStage?
     /// The precision of the embeddings it was fitted on; a matcher embeds posts the same way. Models written before
     /// it was recorded were fitted on ``SentenceEmbedder/Precision/float32``.
-    public var encoderPrecision: SentenceEmbedder.Precision
+    public var encoderPrecision: SentenceEmbedder.Precision {
+        get { recordedEncoderPrecision ?? .float32 }
+        set { recordedEncoderPrecision = newValue }
+    }
+    /// The precision as the file records it (absent from files written before it was recorded).
+    private var recordedEncoderPrecision: SentenceEmbedder.Precision?
 
     enum CodingKeys: String, CodingKey {
         case scorer, stance, exemplars
@@ -34,7 +39,7 @@ public struct MatcherModel: Sendable, Hashable, Codable {
         case gate
         case provenance
         case quick
-        case encoderPrecision = "encoder_precision"
+        case recordedEncoderPrecision = "encoder_precision"
     }
 
     /// Creates a model.
@@ -50,21 +55,7 @@ public struct MatcherModel: Sendable, Hashable, Codable {
         self.gate = gate
         self.provenance = provenance
         self.quick = quick
-        self.encoderPrecision = encoderPrecision
-    }
-
-    /// Reads a model; one without `encoder_precision` was fitted on float32 embeddings.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        scorer = try container.decode(BoostedTrees.self, forKey: .scorer)
-        stance = try container.decode(StanceModel.self, forKey: .stance)
-        exemplars = try container.decode(ExemplarSet.self, forKey: .exemplars)
-        labelThreshold = try container.decode(Double.self, forKey: .labelThreshold)
-        reviewThreshold = try container.decode(Double.self, forKey: .reviewThreshold)
-        gate = try container.decode(TopicGate.self, forKey: .gate)
-        provenance = try container.decode(String.self, forKey: .provenance)
-        quick = try container.decodeIfPresent(QuickStage.self, forKey: .quick)
-        encoderPrecision = try container.decodeIfPresent(SentenceEmbedder.Precision.self, forKey: .encoderPrecision) ?? .float32
+        recordedEncoderPrecision = encoderPrecision
     }
 
     /// The model with a deployment's own thresholds (nil keeps the fitted one). The quick stage is dropped when

@@ -26,14 +26,19 @@ public struct QuickStage: Sendable, Hashable, Codable {
     /// A candidate scoring at or above this is certainly labelled.
     public var labelAbove: Double
     /// The label bound for a post with a denial cue (at least ``labelAbove``; at 1, such posts always go to the encoder
-    /// before a label).
-    public var labelAboveWithDenialCue: Double
+    /// before a label, which is how a stage fitted before this bound existed runs).
+    public var labelAboveWithDenialCue: Double {
+        get { recordedLabelAboveWithDenialCue ?? 1 }
+        set { recordedLabelAboveWithDenialCue = newValue }
+    }
+    /// The bound as the file records it (absent from files written before it existed).
+    private var recordedLabelAboveWithDenialCue: Double?
 
     enum CodingKeys: String, CodingKey {
         case scorer, stance, exemplars, map
         case dropBelow = "drop_below"
         case labelAbove = "label_above"
-        case labelAboveWithDenialCue = "label_above_with_denial_cue"
+        case recordedLabelAboveWithDenialCue = "label_above_with_denial_cue"
     }
 
     /// Creates a quick stage.
@@ -47,20 +52,7 @@ public struct QuickStage: Sendable, Hashable, Codable {
         self.map = LinearMap.encode(map)
         self.dropBelow = dropBelow
         self.labelAbove = labelAbove
-        self.labelAboveWithDenialCue = labelAboveWithDenialCue
-    }
-
-    /// Reads a quick stage; one fitted before ``labelAboveWithDenialCue`` existed sends every post with a denial cue to
-    /// the encoder before a label, as it did then.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        scorer = try container.decode(BoostedTrees.self, forKey: .scorer)
-        stance = try container.decode(StanceModel.self, forKey: .stance)
-        exemplars = try container.decode(ExemplarSet.self, forKey: .exemplars)
-        map = try container.decode(String.self, forKey: .map)
-        dropBelow = try container.decode(Double.self, forKey: .dropBelow)
-        labelAbove = try container.decode(Double.self, forKey: .labelAbove)
-        labelAboveWithDenialCue = try container.decodeIfPresent(Double.self, forKey: .labelAboveWithDenialCue) ?? 1
+        recordedLabelAboveWithDenialCue = labelAboveWithDenialCue
     }
 
     /// The score at or above which a candidate of a post with these stance cues is certainly labelled.
