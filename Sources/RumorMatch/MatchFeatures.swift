@@ -7,7 +7,14 @@ public struct MatchFeatures: Sendable, Hashable {
         "negations_in_segment", "refutation_cues", "correction_cues", "quotes",
         "accusation_cues", "segment_is_post", "best_similarity_any_entry", "election_terms", "quoted_similarity",
         "exemplar_asserting", "exemplar_gap", "exemplar_vote", "exemplar_claim_share", "exemplar_clean_share",
+        "quoted_share", "own_voice_endorsements", "own_voice_denials",
     ]
+
+    /// Whether a scorer fitted on features named `fitted` can score today's features: the same names, or those of an
+    /// earlier version that are a prefix of them (its trees read none of the later ones).
+    static func readable(_ fitted: [String]) -> Bool {
+        fitted.count >= 27 && names.starts(with: fitted)
+    }
 
     /// Cosine similarity of the best segment to the entry's rumor, title and phrasings (the best of them).
     public var segmentSimilarity: Double
@@ -69,6 +76,13 @@ public struct MatchFeatures: Sendable, Hashable {
     /// The same share for traps, neutral and off-topic posts (the same for every entry).
     public var exemplarCleanShare: Double
 
+    /// The share of the post's words inside quotation marks (``PosterVoice``).
+    public var quotedShare: Double
+    /// Words of agreement outside the quotation marks ("True!", "Must watch"): a quoted claim endorsed is asserted.
+    public var ownVoiceEndorsements: Double
+    /// Negation, refutation and correction cues outside the quotation marks: a quoted claim answered is denied.
+    public var ownVoiceDenials: Double
+
     /// The features as a vector in ``names`` order.
     public var values: [Double] {
         [
@@ -76,6 +90,7 @@ public struct MatchFeatures: Sendable, Hashable {
             correctionGapSegment, correctionGapPost, denialPost, denialSegment, negationsInSegment,
             refutationCues, correctionCues, quotes, accusationCues, segmentIsPost, bestSimilarityAnyEntry, electionTerms, quotedSimilarity,
             exemplarAsserting, exemplarGap, exemplarVote, exemplarClaimShare, exemplarCleanShare,
+            quotedShare, ownVoiceEndorsements, ownVoiceDenials,
         ]
     }
 }

@@ -149,8 +149,12 @@ public enum MatcherFitting {
         }
         log("fitting the scorer on \(examples.count) pairs...")
         let scorer = BoostedTrees.fit(examples: examples, labels: labels, names: MatchFeatures.names)
-        let scores = examples.map(scorer.probability)
         let totalPositives = posts.reduce(0) { $0 + $1.claims.count }
+        // The thresholds are set on out-of-fold scores (each pair scored by trees fitted without its post's fold):
+        // trees score the posts they were fitted on more surely than new ones, so a threshold chosen on those would
+        // send a new writer's claims to review.
+        var outOfFold = outOfFoldScores(examples: examples, labels: labels, pairs: pairs.map { PostSlug(post: $0.post, slug: $0.slug) }, claims: totalPositives)
+        let scores = outOfFold.scores
         func counts(at threshold: Double) -> (truePositives: Int, falsePositives: Int) {
             var truePositives = 0
             var falsePositives = 0
@@ -183,9 +187,7 @@ public enum MatcherFitting {
             }
             reviewThreshold = threshold
         }
-        let outOfFold = outOfFoldEstimate(
-            examples: examples, labels: labels, pairs: pairs.map { PostSlug(post: $0.post, slug: $0.slug) }, claims: totalPositives,
-            threshold: labelThreshold)
+        outOfFold.threshold = labelThreshold
         let texts = posts.map(\.text) + matcher.entries.flatMap(\.phrasings) + matcher.entries.flatMap(\.corrections)
         let vectors = postInputs.map(\.vector) + anchorAssertions.map(\.1) + anchorDenials.map(\.1)
         return ScorerFit(
@@ -241,16 +243,26 @@ public enum MatcherFitting {
     private struct OutOfFold {
         /// Each example's (post, slug) pair.
         var pairs: [PostSlug]
-        /// Precision and recall at the label threshold, for people.
-        var summary: String
-        /// The posts with a claim labelled at the label threshold.
-        var found: Set<Int>
         /// Each example's score.
         var scores: [Double]
         /// Each example's label.
         var labels: [Bool]
         /// Every (post, slug) claim, found as a candidate or not.
         var claims: Int
+        /// The label threshold the estimate is read at.
+        var threshold = 0.5
+
+        /// The posts with a claim labelled at the label threshold.
+        var found: Set<Int> { Set(pairs.indices.filter { labels[$0] && scores[$0] >= threshold }.map { pairs[$0].post }) }
+
+        /// Precision and recall at the label threshold, for people.
+        var summary: String {
+            let labelled = scores.indices.filter { scores[$0] >= threshold }
+            let truePositives = labelled.filter { labels[$0] }.count
+            return String(
+                format: "out-of-fold estimate at the label threshold %.2f: precision %.3f recall %.3f", threshold,
+                Double(truePositives) / Double(max(1, labelled.count)), Double(truePositives) / Double(max(1, claims)))
+        }
 
         /// The pairs scoring at or above a threshold.
         func labelled(at threshold: Double) -> [PostSlug] { pairs.indices.filter { scores[$0] >= threshold }.map { pairs[$0] } }
@@ -278,14 +290,10 @@ public enum MatcherFitting {
         var slug: String
     }
 
-    /// An estimate for unseen posts: precision and recall at the label threshold when each example is scored by
-    /// trees fitted without its post's fold (`posts[i]` is example i's post; `claims` counts every (post, slug)
-    /// claim, found as a candidate or not), for people; and the posts with a claim labelled that way.
-    private static func outOfFoldEstimate(examples: [[Double]], labels: [Bool], pairs: [PostSlug], claims: Int, threshold: Double) -> OutOfFold {
+    /// Scores every example with trees fitted without its post's fold (`pairs[i]` is example i's post and slug;
+    /// `claims` counts every (post, slug) claim, found as a candidate or not).
+    private static func outOfFoldScores(examples: [[Double]], labels: [Bool], pairs: [PostSlug], claims: Int) -> OutOfFold {
         let posts = pairs.map(\.post)
-        var truePositives = 0
-        var falsePositives = 0
-        var found: Set<Int> = []
         var scores = [Double](repeating: 0, count: examples.count)
         for fold in 0..<folds {
             let fitting = examples.indices.filter { posts[$0] % folds != fold }
@@ -293,20 +301,8 @@ public enum MatcherFitting {
             for example in examples.indices where posts[example] % folds == fold {
                 scores[example] = scorer.probability(examples[example])
             }
-            for example in examples.indices where posts[example] % folds == fold && scores[example] >= threshold {
-                if labels[example] {
-                    truePositives += 1
-                    found.insert(posts[example])
-                } else {
-                    falsePositives += 1
-                }
-            }
         }
-        let precision = Double(truePositives) / Double(max(1, truePositives + falsePositives))
-        let recall = Double(truePositives) / Double(max(1, claims))
-        return OutOfFold(
-            pairs: pairs, summary: String(format: "out-of-fold estimate at the label threshold: precision %.3f recall %.3f", precision, recall),
-            found: found, scores: scores, labels: labels, claims: claims)
+        return OutOfFold(pairs: pairs, scores: scores, labels: labels, claims: claims)
     }
 
     private static func fitGate(

@@ -84,7 +84,7 @@ public struct MatcherModel: Sendable, Hashable, Codable {
     public static func load(_ data: Data, source: String) throws(EmbeddingError) -> MatcherModel {
         do {
             let model = try JSONDecoder().decode(MatcherModel.self, from: data)
-            guard model.scorer.names == MatchFeatures.names else {
+            guard MatchFeatures.readable(model.scorer.names) else {
                 throw EmbeddingError.invalidMatcherModel("\(source) was fitted for other features (\(model.scorer.names.joined(separator: ", ")))")
             }
             for exemplars in [model.exemplars] + (model.quick.map { [$0.exemplars] } ?? []) {
@@ -97,7 +97,7 @@ public struct MatcherModel: Sendable, Hashable, Codable {
             }
             if let quick = model.quick {
                 let ordered = quick.dropBelow <= quick.labelAbove && quick.labelAbove <= quick.labelAboveWithDenialCue
-                guard quick.scorer.names == MatchFeatures.names, ordered, quick.decodedMap != nil else {
+                guard MatchFeatures.readable(quick.scorer.names), ordered, quick.decodedMap != nil else {
                     throw EmbeddingError.invalidMatcherModel(
                         "\(source) has a quick stage fitted for other features, with its bounds out of order, or without a map of the right size")
                 }

@@ -207,6 +207,8 @@ public struct RumorMatcher: Sendable {
         var segments: [TextSegment]
         /// The stance cues of the whole post (none counted when it is turned away at the gate).
         var cues = StanceCues.Counts()
+        /// What the post quotes and what it says in its own words (not read when it is turned away at the gate).
+        var voice = PosterVoice("")
     }
 
     private func prepare(_ text: String) -> PreparedPost {
@@ -219,7 +221,7 @@ public struct RumorMatcher: Sendable {
         }
         return PreparedPost(
             normalized: normalized, terms: terms, bm25: bm25, segments: Segmenter.segments(of: normalized),
-            cues: StanceCues.count(in: normalized.text))
+            cues: StanceCues.count(in: normalized.text), voice: PosterVoice(normalized.text))
     }
 
     /// Every entry's evidence for each post, with all posts' segments embedded in one pass.
@@ -293,7 +295,8 @@ public struct RumorMatcher: Sendable {
                 quotedSimilarity: Double(quoteSegments.map { rumorSimilarity[$0][index] }.max() ?? 0),
                 exemplarAsserting: nearest[index].asserting, exemplarGap: nearest[index].asserting - nearest[index].other,
                 exemplarVote: exemplars.votes[index], exemplarClaimShare: exemplars.claimShare,
-                exemplarCleanShare: exemplars.cleanShare)
+                exemplarCleanShare: exemplars.cleanShare, quotedShare: post.voice.quotedShare,
+                ownVoiceEndorsements: Double(min(post.voice.endorsements, 2)), ownVoiceDenials: Double(min(post.voice.denials, 3)))
             candidates.append(Candidate(entry: entry, features: features, segment: segments[best]))
         }
         return candidates

@@ -45,9 +45,9 @@ public enum Segmenter {
         return segments
     }
 
-    /// Spans of two to twelve words between matching quotation marks; an opening mark starts a word and a closing
-    /// one ends it, so apostrophes inside words ("didn't") are not taken for quotes.
-    static func quotations(in scalars: [Unicode.Scalar]) -> [Range<Int>] {
+    /// Spans of two to `maximumWords` words between matching quotation marks; an opening mark starts a word and a
+    /// closing one ends it, so apostrophes inside words ("didn't") are not taken for quotes.
+    static func quotations(in scalars: [Unicode.Scalar], maximumWords: Int = 12) -> [Range<Int>] {
         var spans: [Range<Int>] = []
         var open: (mark: Unicode.Scalar, index: Int)?
         for (index, scalar) in scalars.enumerated() where scalar == "'" || scalar == "\"" {
@@ -56,7 +56,7 @@ public enum Segmenter {
             let isLetter: (Unicode.Scalar) -> Bool = { $0.properties.isAlphabetic || ("0"..."9").contains($0) }
             if let current = open, current.mark == scalar, isLetter(before) || ".!?".unicodeScalars.contains(before), !isLetter(after) {
                 let inner = (current.index + 1)..<index
-                if (2...12).contains(wordCount(scalars[inner])) { spans.append(inner) }
+                if (2...maximumWords).contains(wordCount(scalars[inner])) { spans.append(inner) }
                 open = nil
             } else if !isLetter(before), isLetter(after) {
                 open = (scalar, index)

@@ -66,6 +66,26 @@ struct TextProcessingTests {
         #expect(segments.filter { $0.kind == .quote }.map(\.text) == ["dead people voted"])
     }
 
+    @Test("a quoted claim endorsed in the poster's own words reads apart from one answered with a denial")
+    func posterVoice() {
+        let endorsed = PosterVoice(NormalizedText("“Thousands of dead people voted in Georgia, the state is covering it up” @NightShowHost So true!").text)
+        #expect(endorsed.quotedShare > 0.6)
+        #expect(endorsed.endorsements >= 1)
+        #expect(endorsed.denials == 0)
+        let answered = PosterVoice(NormalizedText("“Thousands of dead people voted in Georgia” No. That's false, the state checked every name.").text)
+        #expect(answered.quotedShare > 0.2 && answered.quotedShare < 0.6)
+        #expect(answered.endorsements == 0)
+        #expect(answered.denials >= 2)
+        // The quoted speaker's "not" is theirs, not the poster's; "not true" is no endorsement.
+        let quotedNegation = PosterVoice(NormalizedText("\"Poll watchers were not allowed in\" - exactly, 100%").text)
+        #expect(quotedNegation.denials == 0)
+        #expect(quotedNegation.endorsements == 2)
+        #expect(PosterVoice(NormalizedText("That is not true at all, and it isn't correct").text).endorsements == 0)
+        let plain = PosterVoice(NormalizedText("Counting takes days in every state, it always has").text)
+        #expect(plain.quotedShare == 0)
+        #expect(plain.endorsements == 0)
+    }
+
     @Test("stance cues and n-grams read ASCII byte by byte exactly as they read it character by character")
     func asciiReadings() throws {
         let posts = try Fixtures.jsonLines(Fixtures.devPosts).compactMap { $0["text"] as? String }
