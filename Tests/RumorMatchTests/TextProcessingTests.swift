@@ -200,6 +200,17 @@ struct FittedModelTests {
         #expect(error?.description.contains("misaligned.json") == true && error?.description.contains("rumorctl fit") == true)
     }
 
+    @Test("a model fitted on an earlier, shorter list of features still loads; one fitted on other features is refused")
+    func earlierFeatureListsLoad() throws {
+        var model = try MatcherModel.shipped()
+        model.scorer.names = Array(MatchFeatures.names.prefix(27))
+        model.quick?.scorer.names = Array(MatchFeatures.names.prefix(27))
+        #expect(throws: Never.self) { try MatcherModel.load(model.json(), source: "earlier.json") }
+        model.scorer.names[3] = "renamed"
+        let error = #expect(throws: EmbeddingError.self) { try MatcherModel.load(model.json(), source: "other.json") }
+        #expect(error?.description.contains("other.json") == true)
+    }
+
     @Test("exemplar embeddings survive the float16 round trip")
     func exemplarRoundTrip() {
         let vector = (0..<384).map { Float($0 % 7) / 10 - 0.3 }
