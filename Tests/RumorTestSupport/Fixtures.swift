@@ -35,6 +35,12 @@ public enum Fixtures {
         try EntryFile.decode(Data(contentsOf: entryFile(slug)), path: slug).get()
     }
 
+    /// The slugs of every shipped entry file (`kb/*.json`), sorted: the canon's and the entries added since.
+    public static func shippedSlugs() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: knowledgeBaseFolder.path)
+            .filter { $0.hasSuffix(".json") && $0 != "entry.schema.json" }.map { String($0.dropLast(5)) }.sorted()
+    }
+
     /// The slugs the canon (`../shared/docs/rumor-canon.md`) requires, read from its table.
     public static func canonSlugs() throws -> [String] {
         let text = try String(contentsOf: shared.appendingPathComponent("docs/rumor-canon.md"), encoding: .utf8)
