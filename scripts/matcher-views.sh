@@ -8,7 +8,7 @@
 #   held-out check    all training batches              -> the dev posts
 #   second view       everything but the first batch    -> the first batch
 #   third view        everything but the second batch   -> the second batch
-#   fourth view       everything but the third batch    -> the third batch (real-post styles, three writers)
+#   fourth view       everything but the third batch    -> the third batch (real-post styles, two writers)
 #   real-post styles  the shipped model's posts         -> data/heldout/real-style-*.jsonl (never fitted on)
 #   negations         the shipped model's posts         -> data/heldout/negation.jsonl (never fitted on)
 #   Spanish           the shipped model, on entries stripped of their Spanish phrasings and corrections
