@@ -63,7 +63,7 @@ struct CrashTests {
             let (leaves, versions) = try await reopened.readLog { log in (log.size, try log.leaves(0..<log.size).count) }
             let recorded = try await reopened.entries(status: nil).count
             #expect(leaves == versions)
-            #expect(recorded >= 19 + acknowledged.count)
+            #expect(recorded >= (try Fixtures.shippedSlugs().count) + acknowledged.count)
             #expect(!acknowledged.isEmpty, "no approval was acknowledged before a kill; the test proved nothing; last answers: \(lastAnswers)")
             let final = try await RawHTTP.blocking { try ServeProcess(database: database, environment: ["RUMORCONTROL_MODEL_DIR": "/nonexistent"]) }
             let port = final.port
