@@ -59,14 +59,11 @@ public struct BoostedTrees: Sendable, Hashable, Codable {
     /// The probability of the positive class.
     public func probability(_ features: [Double]) -> Double {
         var z = base
-        for tree in trees {
-            var node = tree[0]
-            while node.feature >= 0 { node = tree[features[node.feature] < node.threshold ? node.left : node.right] }
-            z += node.value
-        }
+        for tree in trees { z += Self.value(of: tree, for: features) }
         return 1 / (1 + exp(-z))
     }
 
+    /// The value of the leaf that `features` reach in `tree`.
     static func value(of tree: [Node], for features: [Double]) -> Double {
         var node = tree[0]
         while node.feature >= 0 { node = tree[features[node.feature] < node.threshold ? node.left : node.right] }

@@ -5,23 +5,6 @@ import Foundation
 ///
 /// Each example's n-gram indicators are scaled by 1/√(number of n-grams), so long and short texts weigh alike.
 struct LogisticRegression {
-    /// One fitting example.
-    struct Example {
-        /// The example's distinct n-grams.
-        var ngrams: Set<String>
-        /// Its dense features (the same count for every example).
-        var dense: [Double]
-        /// True for the positive class.
-        var positive: Bool
-    }
-
-    /// The fitted weights; n-grams whose weight rounds to 0 are left out.
-    struct Weights {
-        var ngramWeights: [String: Double]
-        var denseWeights: [Double]
-        var bias: Double
-    }
-
     /// The log-odds of the positive class for a text's n-grams and dense features.
     static func logOdds(ngrams: Set<String>, dense: [Double], ngramWeights: [String: Double], denseWeights: [Double], bias: Double) -> Double {
         var z = bias

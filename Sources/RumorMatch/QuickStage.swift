@@ -78,9 +78,6 @@ public struct QuickStage: Sendable, Hashable, Codable {
 /// texts of the shipped model's fit); mapped, it lands near it (0.77, on texts the map was not fitted on; `rumorctl
 /// fit` reports both). Since the map is linear, it is applied once to every token's vector rather than to every text.
 public enum LinearMap {
-    /// The ridge penalty used by ``MatcherFitting``.
-    public static let l2 = 0.01
-
     /// Each vector times the map.
     public static func apply(_ map: [Float], to vectors: [[Float]]) -> [[Float]] {
         let d = SentenceEmbedder.dimension

@@ -30,7 +30,7 @@ extension BoostedTrees {
     }
 }
 
-/// Grows one tree, depth-first, on a subset of examples marked by `member`.
+/// Grows one tree, depth-first, on the examples that `membership` puts in a group.
 private struct TreeGrower {
     let examples: [[Double]]
     let gradients: [Double]

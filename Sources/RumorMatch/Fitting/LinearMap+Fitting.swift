@@ -2,6 +2,9 @@ import COpenBLAS
 import Foundation
 
 extension LinearMap {
+    /// The ridge penalty used by ``MatcherFitting``.
+    public static let l2 = 0.01
+
     /// The map `W` (row-major, `[input, output]`) minimising `|X W - Y|^2 + l2 |W|^2`.
     /// - Parameters:
     ///   - inputs: the rows of X, one vector per text.

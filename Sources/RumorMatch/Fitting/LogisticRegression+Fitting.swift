@@ -1,6 +1,23 @@
 import Foundation
 
 extension LogisticRegression {
+    /// One fitting example.
+    struct Example {
+        /// The example's distinct n-grams.
+        var ngrams: Set<String>
+        /// Its dense features (the same count for every example).
+        var dense: [Double]
+        /// True for the positive class.
+        var positive: Bool
+    }
+
+    /// The fitted weights; n-grams whose weight rounds to 0 are left out.
+    struct Weights {
+        var ngramWeights: [String: Double]
+        var denseWeights: [Double]
+        var bias: Double
+    }
+
     /// Fits the weights.
     /// - Parameters:
     ///   - examples: the fitting examples.
