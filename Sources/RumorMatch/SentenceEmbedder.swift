@@ -10,7 +10,7 @@ import RumorCore
 /// immutable value and safe to use from many tasks at once.
 public struct SentenceEmbedder: Sendable {
     /// The vector size.
-    public static let dimension = MiniLMEncoder.hidden
+    public static let dimension = BertEncoder.hidden
     /// The SHA-256 of the all-MiniLM-L6-v2 `model.safetensors` this code is written for.
     public static let weightsSHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
     /// Its size in bytes.
@@ -37,7 +37,7 @@ public struct SentenceEmbedder: Sendable {
     public let tokenizer: WordPieceTokenizer
     /// How the encoder multiplies.
     public let precision: Precision
-    private let encoder: MiniLMEncoder
+    private let encoder: BertEncoder
     /// The folder the model was read from.
     private let folder: String
     /// Per-token vectors, when this is the fast approximation (``tokenVectorEmbedder()``); nil for the encoder.
@@ -81,7 +81,7 @@ public struct SentenceEmbedder: Sendable {
             throw .invalidModel("\(vocabularyPath) is not readable UTF-8 text")
         }
         tokenizer = try WordPieceTokenizer(vocabularyFile: vocabulary)
-        encoder = try MiniLMEncoder(weights: file, quantized: precision == .int8)
+        encoder = try BertEncoder(weights: file, quantized: precision == .int8)
         self.precision = precision
         self.folder = folder
         tokenVectors = nil
@@ -121,13 +121,13 @@ public struct SentenceEmbedder: Sendable {
     /// Every token's own vector, from ``tokenVectorFile`` or computed (and saved there).
     private func plainTokenVectors() -> [Float] {
         let path = folder + "/" + tokenVectorFile
-        let size = MiniLMEncoder.vocabularySize * Self.dimension
+        let size = BertEncoder.miniLMVocabularySize * Self.dimension
         if let data = FileManager.default.contents(atPath: path), data.count == 40 + size * 4,
             Array(data.prefix(8)) == Self.tokenVectorMagic, Array(data[8..<40]) == Array(SHA256.hash(data: data.dropFirst(40)))
         {
             return data.dropFirst(40).withUnsafeBytes { Float32Bytes.decode($0, count: size) }
         }
-        let vocabulary = (0..<Int32(MiniLMEncoder.vocabularySize)).map { [WordPieceTokenizer.classifyID, $0, WordPieceTokenizer.separatorID] }
+        let vocabulary = (0..<Int32(BertEncoder.miniLMVocabularySize)).map { [WordPieceTokenizer.classifyID, $0, WordPieceTokenizer.separatorID] }
         let encoderOnly = SentenceEmbedder(self, tokenVectors: nil)
         let vectors = encoderOnly.embed(tokenized: vocabulary, batchSize: 64, threads: 2).flatMap { $0 }
         let payload = Float32Bytes.encode(vectors)
@@ -148,7 +148,7 @@ public struct SentenceEmbedder: Sendable {
         return zip(sequences, ranges).map { ids, parts in
             var rows = [Float](repeating: 0, count: ids.count * h)
             for (position, id) in ids.enumerated() {
-                let token = (0..<MiniLMEncoder.vocabularySize).contains(Int(id)) ? Int(id) : Int(WordPieceTokenizer.unknownID)
+                let token = (0..<BertEncoder.miniLMVocabularySize).contains(Int(id)) ? Int(id) : Int(WordPieceTokenizer.unknownID)
                 for i in 0..<h { rows[position * h + i] = tokenVectors[token * h + i] }
             }
             // The whole text without [CLS] and [SEP], whose vectors are the same for every text.
@@ -210,14 +210,21 @@ public struct SentenceEmbedder: Sendable {
 
     /// Embeds token sequences (from ``tokenizer``).
     public func embed(tokenized: [[Int32]], batchSize: Int = 32, threads: Int = 1) -> [[Float]] {
+        let embedder = self
+        return EncoderBatches.embed(tokenized, batchSize: batchSize, threads: threads) { embedder.vectors($0, pooling: $0.map { _ in [] }).map { $0[0] } }
+    }
+}
+
+/// Runs token sequences through an encoder in batches of like lengths, on several threads.
+enum EncoderBatches {
+    /// One vector per sequence, in order; `encode` embeds one batch.
+    static func embed(_ tokenized: [[Int32]], batchSize: Int, threads: Int, encode: @escaping @Sendable ([[Int32]]) -> [[Float]]) -> [[Float]] {
         // Sorting by length keeps each batch's sequences alike, so work per batch is even across threads.
         let order = tokenized.indices.sorted { tokenized[$0].count < tokenized[$1].count }
         let batches = stride(from: 0, to: order.count, by: max(1, batchSize)).map { Array(order[$0..<min($0 + max(1, batchSize), order.count)]) }
         let results = ResultSlots(count: tokenized.count)
-        let embedder = self
         let work: @Sendable ([Int]) -> Void = { batch in
-            let vectors = embedder.vectors(batch.map { tokenized[$0] }, pooling: batch.map { _ in [] }).map { $0[0] }
-            for (index, vector) in zip(batch, vectors) { results.set(index, vector) }
+            for (index, vector) in zip(batch, encode(batch.map { tokenized[$0] })) { results.set(index, vector) }
         }
         if threads <= 1 {
             batches.forEach(work)
@@ -236,17 +243,30 @@ public enum ModelLocation {
     /// The environment variable naming the model folder.
     public static let environmentKey = "RUMORCONTROL_MODEL_DIR"
 
+    /// The environment variable naming the multilingual model's folder.
+    public static let multilingualEnvironmentKey = "RUMORCONTROL_MULTILINGUAL_MODEL_DIR"
+
     /// `$RUMORCONTROL_MODEL_DIR`, else `$XDG_CACHE_HOME/rumorcontrol/all-MiniLM-L6-v2`, else
     /// `~/.cache/rumorcontrol/all-MiniLM-L6-v2` (where `scripts/fetch-model.sh` puts it).
     public static func resolve(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        if let folder = environment[environmentKey], !folder.isEmpty { return folder }
+        folder(environment: environment, key: environmentKey, name: "all-MiniLM-L6-v2")
+    }
+
+    /// The same for the multilingual model (``MultilingualEmbedder``): `$RUMORCONTROL_MULTILINGUAL_MODEL_DIR`, else
+    /// `rumorcontrol/multilingual-e5-small` in the cache folder.
+    public static func resolveMultilingual(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        folder(environment: environment, key: multilingualEnvironmentKey, name: "multilingual-e5-small")
+    }
+
+    private static func folder(environment: [String: String], key: String, name: String) -> String {
+        if let folder = environment[key], !folder.isEmpty { return folder }
         let cache = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.cache"
-        return cache + "/rumorcontrol/all-MiniLM-L6-v2"
+        return cache + "/rumorcontrol/" + name
     }
 }
 
 /// Output slots written by worker threads, each slot by exactly one; guarded by `lock`.
-private final class ResultSlots: @unchecked Sendable {
+final class ResultSlots: @unchecked Sendable {
     private let lock = NSLock()
     private var slots: [[Float]]
 
@@ -260,7 +280,7 @@ private final class ResultSlots: @unchecked Sendable {
 }
 
 /// Hands out batch numbers to worker threads; guarded by `lock`.
-private final class BatchCounter: @unchecked Sendable {
+final class BatchCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var next = 0
 

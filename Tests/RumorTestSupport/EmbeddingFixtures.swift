@@ -39,3 +39,18 @@ extension Fixtures {
         }
     }
 }
+
+extension Fixtures {
+    /// `Tests/Fixtures/multilingual/`.
+    public static var multilingualFixtures: URL { repositoryRoot.appendingPathComponent("Tests/Fixtures/multilingual") }
+
+    /// The multilingual model's reference token ids and vectors of a set (`dev-posts` or `edge-cases`), texts included.
+    public static func multilingualReferenceEmbeddings(_ set: String) throws -> [ReferenceEmbedding] {
+        let file = multilingualFixtures.appendingPathComponent(set == "dev-posts" ? "dev-posts.jsonl" : "edge-cases.expected.jsonl")
+        return try jsonLines(file).map { line in
+            ReferenceEmbedding(
+                id: line["id"] as? String ?? "", text: line["text"] as? String ?? "", tokens: (line["tokens"] as? [NSNumber] ?? []).map(\.int32Value),
+                vector: (line["vector"] as? [NSNumber] ?? []).map(\.floatValue))
+        }
+    }
+}

