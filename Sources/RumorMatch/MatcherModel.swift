@@ -23,6 +23,9 @@ public struct MatcherModel: Sendable, Hashable, Codable {
     /// for ``labelThreshold`` and ``reviewThreshold`` as fitted: a deployment that sets its own thresholds runs
     /// without it (``MatcherModel/withThresholds(label:review:)``).
     public var quick: QuickStage?
+    /// How similarities of the multilingual encoder map onto the English encoder's (``CrossLingualStage``), fitted on
+    /// the fitting entries' Spanish phrasings; nil in models fitted without the multilingual encoder.
+    public var crossLingualScale: SimilarityScale?
     /// The precision of the embeddings it was fitted on; a matcher embeds posts the same way. Models written before
     /// it was recorded were fitted on ``SentenceEmbedder/Precision/float32``.
     public var encoderPrecision: SentenceEmbedder.Precision {
@@ -40,6 +43,7 @@ public struct MatcherModel: Sendable, Hashable, Codable {
         case provenance
         case quick
         case recordedEncoderPrecision = "encoder_precision"
+        case crossLingualScale = "cross_lingual_scale"
     }
 
     /// Creates a model.

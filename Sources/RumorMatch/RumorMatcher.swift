@@ -61,6 +61,16 @@ public struct RumorMatcher: Sendable {
     var exemplarIndex: ExemplarIndex
     /// The matcher of the model's quick stage: the same entries over per-token vectors, with the quick stage's model.
     private let quickMatcher: QuickMatcher?
+    /// The multilingual encoder's reading of posts in Spanish (nil when no multilingual encoder was given).
+    private let crossLingual: CrossLingualStage?
+    /// Whether posts in Spanish are read with the multilingual encoder too (``CrossLingualStage``).
+    public var readsAcrossLanguages: Bool { crossLingual != nil }
+
+    /// The cross-lingual scale fitted on these entries' Spanish phrasings (nil without a multilingual encoder or
+    /// with too few of them), for ``MatcherModel/crossLingualScale``.
+    public var fittedCrossLingualScale: SimilarityScale? {
+        crossLingual.flatMap { CrossLingualStage.fittedScale(english: rumorAnchors, multilingual: $0.rumorAnchors) }
+    }
 
     /// Which stage decided a post.
     public enum Stage: String, Sendable, Hashable {
@@ -79,10 +89,15 @@ public struct RumorMatcher: Sendable {
     ///   - embedder: the loaded sentence embedder.
     ///   - configuration: the model and the notice's settings.
     ///   - previous: a matcher over an earlier set of entries with the same embedder; texts it embedded are reused.
+    ///   - multilingual: the multilingual encoder, to read posts in Spanish against entries written in English
+    ///     (``CrossLingualStage``); nil to read every post with the English encoder alone.
     ///
     /// When the model has a quick stage, a second matcher over per-token vectors is built for it (the vectors are
     /// read from the model's folder, or computed once: ``SentenceEmbedder/tokenVectorEmbedder()``).
-    public init(entries: [Entry], embedder: SentenceEmbedder, configuration: Configuration, reusing previous: RumorMatcher? = nil) {
+    public init(
+        entries: [Entry], embedder: SentenceEmbedder, configuration: Configuration, reusing previous: RumorMatcher? = nil,
+        multilingual: MultilingualEmbedder? = nil
+    ) {
         // Anchor vectors are reused only from a matcher that embeds the same way.
         let reusable =
             previous.flatMap {
@@ -131,6 +146,13 @@ public struct RumorMatcher: Sendable {
             texts: published.enumerated().flatMap { index, entry in entry.corrections.map { (index, normalize($0)) } }, embedder: embedder,
             reusing: reusable)
         normalizedTexts = normalized
+        if let multilingual {
+            crossLingual = CrossLingualStage(
+                embedder: multilingual, english: [rumorAnchors, realityAnchors, correctionAnchors], scale: configuration.model.crossLingualScale,
+                reusing: previous?.crossLingual)
+        } else {
+            crossLingual = nil
+        }
         if let quick = configuration.model.quick, !embedder.usesTokenVectors {
             // The previous quick stage's vectors are reused only when they were mapped the same way.
             let previousQuick = previous?.configuration.model.quick?.map == quick.map ? previous?.quickMatcher?.matcher : nil
@@ -157,11 +179,15 @@ public struct RumorMatcher: Sendable {
 
     /// The labels for several posts, in order, each with the stage that decided it.
     public func matchWithStages(_ texts: [String]) -> [(result: MatchResult, stage: Stage)] {
-        let prepared = texts.map(prepare)
+        var prepared = texts.map { prepare($0) }
+        admitAcrossLanguages(&prepared, texts: texts)
         var decided = [(result: MatchResult, stage: Stage)?](repeating: nil, count: texts.count)
         for (index, post) in prepared.enumerated() where post.segments.isEmpty { decided[index] = (.none, .gate) }
         var remaining = prepared.indices.filter { decided[$0] == nil }
+        // Per-token vectors know no Spanish: posts read across languages skip the quick stage.
         if let quick = quickMatcher?.matcher, let stage = configuration.model.quick {
+            let crossLingualPosts = remaining.filter { prepared[$0].crossLingual }
+            remaining = remaining.filter { !prepared[$0].crossLingual }
             let quickCandidates = quick.candidates(remaining.map { prepared[$0] })
             remaining = zip(remaining, quickCandidates).compactMap { index, candidates in
                 let scored = candidates.map { ($0, stage.scorer.probability($0.features.values)) }
@@ -172,6 +198,7 @@ public struct RumorMatcher: Sendable {
                 decided[index] = (result(prepared[index].normalized, scored, label: labelBound, review: labelBound), .quick)
                 return nil
             }
+            remaining += crossLingualPosts
         }
         let model = configuration.model
         for (index, candidates) in zip(remaining, candidates(remaining.map { prepared[$0] })) {
@@ -209,19 +236,37 @@ public struct RumorMatcher: Sendable {
         var cues = StanceCues.Counts()
         /// What the post quotes and what it says in its own words (not read when it is turned away at the gate).
         var voice = PosterVoice("")
+        /// Whether the post is read with the multilingual encoder too (it reads as Spanish, and the matcher has one).
+        var crossLingual = false
     }
 
-    private func prepare(_ text: String) -> PreparedPost {
+    /// Normalises a post and puts it through the lexical gate, unless `admitted` (the multilingual encoder found it
+    /// near a rumor).
+    private func prepare(_ text: String, admitted: Bool = false) -> PreparedPost {
         let normalized = NormalizedText(text, dictionary: dictionary)
         let terms = LexicalAnalyzer.terms(normalized.text)
         let bm25 = lexicalIndex.scores(terms)
         let gate = configuration.model.gate
-        guard gate.logOdds(gateInputs(terms: terms, bm25: bm25)) >= gate.threshold else {
-            return PreparedPost(normalized: normalized, terms: terms, bm25: bm25, segments: [])
+        let crossLingual = crossLingual != nil && CrossLingualStage.readsAsSpanish(normalized.text)
+        guard admitted || gate.logOdds(gateInputs(terms: terms, bm25: bm25)) >= gate.threshold else {
+            return PreparedPost(normalized: normalized, terms: terms, bm25: bm25, segments: [], crossLingual: crossLingual)
         }
         return PreparedPost(
             normalized: normalized, terms: terms, bm25: bm25, segments: Segmenter.segments(of: normalized),
-            cues: StanceCues.count(in: normalized.text), voice: PosterVoice(normalized.text))
+            cues: StanceCues.count(in: normalized.text), voice: PosterVoice(normalized.text), crossLingual: crossLingual)
+    }
+
+    /// Lets posts in Spanish that the lexical gate turned away go on when the multilingual encoder finds them near an
+    /// entry's rumor (``CrossLingualStage/gateSimilarity``).
+    private func admitAcrossLanguages(_ prepared: inout [PreparedPost], texts: [String]) {
+        guard let crossLingual else { return }
+        let turnedAway = prepared.indices.filter { prepared[$0].crossLingual && prepared[$0].segments.isEmpty }
+        guard !turnedAway.isEmpty else { return }
+        let vectors = crossLingual.embedder.embed(turnedAway.map { prepared[$0].normalized.text })
+        let nearest = crossLingual.bestPerEntry(\.rumorAnchors, vectors, entryCount: entries.count)
+        for (index, similarities) in zip(turnedAway, nearest) where (similarities.max() ?? -1) >= CrossLingualStage.gateSimilarity {
+            prepared[index] = prepare(texts[index], admitted: true)
+        }
     }
 
     /// Every entry's evidence for each post, with all posts' segments embedded in one pass.
@@ -229,9 +274,13 @@ public struct RumorMatcher: Sendable {
         // One encoder pass per post: the post's vector, and its sentences', clauses' and quotes' pooled from it.
         let embeddable = prepared.filter { $0.segments.first?.kind == .post }
         var pooled = embedder.embed(texts: embeddable.map { ($0.segments[0].text, $0.segments.dropFirst().map(\.text)) }).makeIterator()
+        // The multilingual encoder reads each segment of a post in Spanish on its own, all posts' segments in one call.
+        let crossLingualSegments = embeddable.filter(\.crossLingual).map { $0.segments.map(\.text) }
+        var multilingual = (crossLingual?.embedder.embed(crossLingualSegments.flatMap { $0 }) ?? []).makeIterator()
         return prepared.map { post in
             guard post.segments.first?.kind == .post, let vectors = pooled.next() else { return [] }
-            return candidates(post, vectors: vectors)
+            let multilingualVectors = post.crossLingual ? post.segments.compactMap { _ in multilingual.next() } : nil
+            return candidates(post, vectors: vectors, multilingual: multilingualVectors)
         }
     }
 
@@ -242,13 +291,21 @@ public struct RumorMatcher: Sendable {
         return (post.normalized, candidates([post])[0])
     }
 
-    private func candidates(_ post: PreparedPost, vectors: [[Float]]) -> [Candidate] {
+    /// - Parameter multilingual: the multilingual encoder's vectors of the segments, for a post read across languages:
+    ///   each similarity is then the better of the two encoders'.
+    private func candidates(_ post: PreparedPost, vectors: [[Float]], multilingual: [[Float]]? = nil) -> [Candidate] {
         let (postTerms, segments, bm25) = (post.terms, post.segments, post.bm25)
         guard !segments.isEmpty else { return [] }
         let bestBM25 = bm25.values.max() ?? 0
-        let rumorSimilarity = rumorAnchors.bestPerEntry(vectors, entryCount: entries.count)
-        let realitySimilarity = realityAnchors.bestPerEntry(vectors, entryCount: entries.count)
-        let correctionSimilarity = correctionAnchors.bestPerEntry(vectors, entryCount: entries.count)
+        func similarities(_ english: AnchorSet, _ other: KeyPath<CrossLingualStage, AnchorSet>) -> [[Float]] {
+            let own = english.bestPerEntry(vectors, entryCount: entries.count)
+            guard let multilingual, let crossLingual else { return own }
+            let across = crossLingual.bestPerEntry(other, multilingual, entryCount: entries.count)
+            return zip(own, across).map { zip($0, $1).map { max($0, $1) } }
+        }
+        let rumorSimilarity = similarities(rumorAnchors, \.rumorAnchors)
+        let realitySimilarity = similarities(realityAnchors, \.realityAnchors)
+        let correctionSimilarity = similarities(correctionAnchors, \.correctionAnchors)
         let postCues = post.cues
         let stance = configuration.model.stance
         // Several entries usually share a best segment: judge each segment's stance once.
@@ -378,6 +435,11 @@ struct AnchorSet: Sendable {
     /// Embeds normalised texts, except those already embedded in `previous` (a matcher rebuilt after one entry
     /// changed embeds only that entry's texts).
     init(texts: [(owner: Int, text: String)], embedder: SentenceEmbedder, reusing previous: [AnchorSet] = []) {
+        self.init(texts: texts, embed: { embedder.embed($0, batchSize: 32, threads: 1) }, reusing: previous)
+    }
+
+    /// Embeds normalised texts with `embed`, except those already embedded in `previous`.
+    init(texts: [(owner: Int, text: String)], embed: ([String]) -> [[Float]], reusing previous: [AnchorSet] = []) {
         let dimension = SentenceEmbedder.dimension
         owners = texts.map(\.owner)
         self.texts = texts.map(\.text)
@@ -387,9 +449,15 @@ struct AnchorSet: Sendable {
         }
         var missing: [String] = []
         for text in self.texts where known[text] == nil && !missing.contains(text) { missing.append(text) }
-        for (text, vector) in zip(missing, embedder.embed(missing, batchSize: 32, threads: 1)) { known[text] = vector[...] }
+        for (text, vector) in zip(missing, missing.isEmpty ? [] : embed(missing)) { known[text] = vector[...] }
         vectors = self.texts.flatMap { known[$0]! }
         rows = SimilarityRows(vectors, count: owners.count)
+    }
+
+    /// The vector of the anchor at `index`.
+    func vector(_ index: Int) -> [Float] {
+        let dimension = SentenceEmbedder.dimension
+        return Array(vectors[index * dimension..<(index + 1) * dimension])
     }
 
     /// For each segment vector, the best cosine similarity to any anchor of each entry.

@@ -86,6 +86,30 @@ struct ModelOptions: ParsableArguments {
             valueName: "path"))
     var modelDir: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The folder holding the multilingual model (e5-small-q4.bin), which reads posts in Spanish against entries in English.",
+            discussion:
+                "Defaults to $RUMORCONTROL_MULTILINGUAL_MODEL_DIR, else ~/.cache/rumorcontrol/multilingual-e5-small (where scripts/fetch-model.sh puts it). Without it the matcher reads every post with the English model alone, and says so.",
+            valueName: "path"))
+    var multilingualModelDir: String?
+
+    @Flag(name: .long, help: "Read every post with the English model alone, even when the multilingual model is there (to compare the two).")
+    var noCrossLingual = false
+
+    /// Loads the multilingual model, or nil (with a warning on stderr saying why and what to do) when it is missing
+    /// or damaged, or `--no-cross-lingual` is given: the matcher then reads every post with the English model alone.
+    func loadMultilingual(precision: SentenceEmbedder.Precision = .standard) -> MultilingualEmbedder? {
+        guard !noCrossLingual else { return nil }
+        do {
+            return try MultilingualEmbedder(modelDirectory: multilingualModelDir, precision: precision)
+        } catch {
+            FileHandle.standardError.write(Data("warning: posts in Spanish are read with the English model alone: \(error)\n".utf8))
+            return nil
+        }
+    }
+
     /// Loads the model, reporting a missing or damaged one as exit status 1.
     /// - Parameter precision: how the encoder multiplies (default: ``SentenceEmbedder/Precision/standard``).
     func load(precision: SentenceEmbedder.Precision = .standard) throws -> SentenceEmbedder {

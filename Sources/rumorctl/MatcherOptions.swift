@@ -83,7 +83,9 @@ struct MatcherOptions: ParsableArguments {
             throw Failure.report(error)
         }
         let site = siteURL ?? ProcessInfo.processInfo.environment["RUMORCONTROL_SITE_URL"]
-        return RumorMatcher(entries: entries, embedder: embedder, configuration: .init(model: model, siteURL: site))
+        return RumorMatcher(
+            entries: entries, embedder: embedder, configuration: .init(model: model, siteURL: site),
+            multilingual: modelOptions.loadMultilingual(precision: model.encoderPrecision))
     }
 }
 

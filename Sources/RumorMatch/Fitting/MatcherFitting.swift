@@ -57,6 +57,7 @@ public enum MatcherFitting {
         let gate = fitGate(matcher: matcher, posts: posts, found: full.outOfFold.found, background: general, folds: folds, log: log)
         var model = full.model(gate: gate, provenance: provenance)
         model.encoderPrecision = matcher.embedder.precision
+        model.crossLingualScale = matcher.fittedCrossLingualScale
         if quickStage {
             log("the quick stage: fitting the map from per-token vectors to the encoder's...")
             // Every text the fit embeds: posts, the entries' phrasings and corrections, and the background posts.
