@@ -65,6 +65,8 @@ public struct RumorMatcher: Sendable {
     private let crossLingual: CrossLingualStage?
     /// Whether posts in Spanish are read with the multilingual encoder too (``CrossLingualStage``).
     public var readsAcrossLanguages: Bool { crossLingual != nil }
+    /// The multilingual encoder, when the matcher has one (a reload passes it on).
+    public var multilingual: MultilingualEmbedder? { crossLingual?.embedder }
 
     /// The cross-lingual scale fitted on these entries' Spanish phrasings (nil without a multilingual encoder or
     /// with too few of them), for ``MatcherModel/crossLingualScale``.

@@ -142,9 +142,13 @@ struct APIRoutes {
         return json(body.serialized(pretty: false), cache: "no-store")
     }
 
+    /// Ready once the matcher is in memory; the body says whether posts in Spanish are read across languages and,
+    /// when not, why (the matcher then falls back to the English model alone).
     func ready() throws -> Response {
-        _ = try matcher.ready()
-        return json("{\"status\":\"ready\"}", cache: "no-store")
+        let loaded = try matcher.ready()
+        var members: [(String, JSONValue)] = [("status", .string("ready")), ("cross_lingual", .string(loaded.crossLingualOffReason == nil ? "on" : "off"))]
+        if let reason = loaded.crossLingualOffReason { members.append(("cross_lingual_reason", .string(reason))) }
+        return json(JSONValue.members(members).serialized(pretty: false), cache: "no-store")
     }
 
     func json(_ text: String, cache: String = "no-store") -> Response {

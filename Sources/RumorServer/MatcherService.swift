@@ -11,11 +11,15 @@ public struct LoadedMatcher: Sendable {
     public var matcher: RumorMatcher
     /// The embedder, shared with site search.
     public var embedder: SentenceEmbedder
+    /// Why posts in Spanish are read with the English model alone (the multilingual model is missing or damaged, or
+    /// the operator turned it off); nil when the matcher reads them across languages.
+    public var crossLingualOffReason: String?
 
     /// Pairs a matcher with its embedder.
-    public init(matcher: RumorMatcher, embedder: SentenceEmbedder) {
+    public init(matcher: RumorMatcher, embedder: SentenceEmbedder, crossLingualOffReason: String? = nil) {
         self.matcher = matcher
         self.embedder = embedder
+        self.crossLingualOffReason = matcher.readsAcrossLanguages ? nil : (crossLingualOffReason ?? "the matcher was built without the multilingual model")
     }
 }
 
@@ -85,6 +89,9 @@ public final class MatcherService: Service, Sendable {
             state.withLock { $0 = .ready(loaded) }
             let seconds = (ContinuousClock.now - start) / .seconds(1)
             logger.notice("matcher ready", metadata: ["entries": "\(loaded.matcher.entries.count)", "milliseconds": "\(Int(seconds * 1000))"])
+            if let reason = loaded.crossLingualOffReason {
+                logger.warning("posts in Spanish are read with the English model alone", metadata: ["reason": "\(reason)"])
+            }
         } catch is CancellationError {
             return
         } catch {

@@ -101,12 +101,20 @@ struct ModelOptions: ParsableArguments {
     /// Loads the multilingual model, or nil (with a warning on stderr saying why and what to do) when it is missing
     /// or damaged, or `--no-cross-lingual` is given: the matcher then reads every post with the English model alone.
     func loadMultilingual(precision: SentenceEmbedder.Precision = .standard) -> MultilingualEmbedder? {
-        guard !noCrossLingual else { return nil }
+        let reading = multilingualReading(precision: precision)
+        if let reason = reading.offReason, !noCrossLingual {
+            FileHandle.standardError.write(Data("warning: posts in Spanish are read with the English model alone: \(reason)\n".utf8))
+        }
+        return reading.embedder
+    }
+
+    /// Loads the multilingual model without printing anything: the embedder, or why there is none.
+    func multilingualReading(precision: SentenceEmbedder.Precision = .standard) -> (embedder: MultilingualEmbedder?, offReason: String?) {
+        guard !noCrossLingual else { return (nil, "--no-cross-lingual was given") }
         do {
-            return try MultilingualEmbedder(modelDirectory: multilingualModelDir, precision: precision)
+            return (try MultilingualEmbedder(modelDirectory: multilingualModelDir, precision: precision), nil)
         } catch {
-            FileHandle.standardError.write(Data("warning: posts in Spanish are read with the English model alone: \(error)\n".utf8))
-            return nil
+            return (nil, "\(error)")
         }
     }
 

@@ -76,6 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
         let store = try await matcherOptions.databaseOptions.openStore()
         let model = try matcherOptions.model()
         let modelDirectory = matcherOptions.modelOptions.modelDir
+        let modelOptions = matcherOptions.modelOptions
         let base = configuration.baseURL
         let host = configuration.host
         let publicURL = configuration.publicURL
@@ -95,9 +96,12 @@ struct ServeCommand: AsyncParsableCommand {
                 return try await NIOThreadPool.singleton.runIfActive {
                     let previous = lastLoaded.withLock { $0 }
                     let embedder = try previous?.embedder ?? SentenceEmbedder(modelDirectory: modelDirectory, precision: model.encoderPrecision)
+                    let multilingual = previous.map { ($0.matcher.multilingual, $0.crossLingualOffReason) }
+                        ?? modelOptions.multilingualReading(precision: model.encoderPrecision)
                     let matcher = RumorMatcher(
-                        entries: entries, embedder: embedder, configuration: .init(model: model, siteURL: base), reusing: previous?.matcher)
-                    let loaded = LoadedMatcher(matcher: matcher, embedder: embedder)
+                        entries: entries, embedder: embedder, configuration: .init(model: model, siteURL: base),
+                        reusing: previous?.matcher, multilingual: multilingual.0)
+                    let loaded = LoadedMatcher(matcher: matcher, embedder: embedder, crossLingualOffReason: multilingual.1)
                     lastLoaded.withLock { $0 = loaded }
                     return loaded
                 }

@@ -25,6 +25,39 @@ struct ServeCommandTests {
             }
         }
     }
+
+    @Test("/readyz says whether posts in Spanish are read across languages; without the multilingual model it says why, and English labels go on")
+    func crossLingualReadiness() async throws {
+        let spanish = "Los muertos votaron en Georgia: miles de boletas a nombre de fallecidos."
+        for multilingualFolder in [nil, "/nonexistent/multilingual"] {
+            try await withTemporaryFolder { folder in
+                let environment = multilingualFolder.map { ["RUMORCONTROL_MULTILINGUAL_MODEL_DIR": $0] } ?? [:]
+                let server = try await RawHTTP.blocking {
+                    try ServeProcess(database: folder.appendingPathComponent("site.sqlite"), environment: environment)
+                }
+                defer { server.stop(signal: SIGTERM) }
+                let port = server.port
+                var ready = ""
+                let deadline = ContinuousClock.now + .seconds(300)
+                while !ready.hasPrefix("HTTP/1.1 200"), ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(200))
+                    ready = try await RawHTTP.blocking { try RawHTTP.get(port: port, path: "/readyz") }
+                }
+                if multilingualFolder == nil {
+                    #expect(ready.contains("\"cross_lingual\":\"on\""), "\(ready)")
+                    #expect(!ready.contains("cross_lingual_reason"))
+                } else {
+                    #expect(ready.contains("\"cross_lingual\":\"off\""), "\(ready)")
+                    #expect(ready.contains("e5-small-q4.bin") && ready.contains("fetch-model.sh"), "the reason names the file and the fix: \(ready)")
+                }
+                let body = "{\"text\": \(JSONValue.string(spanish).serialized(pretty: false))}"
+                let labelled = try await RawHTTP.blocking {
+                    try RawHTTP.post(port: port, path: "/api/v1/label", headers: ["Content-Type": "application/json"], body: body)
+                }
+                #expect(labelled.hasPrefix("HTTP/1.1 200"), "\(labelled.prefix(200))")
+            }
+        }
+    }
 }
 
 @Suite("Secrets stay out of the server's log")

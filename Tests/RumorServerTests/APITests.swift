@@ -157,6 +157,16 @@ struct APITests {
         }
     }
 
+    @Test("/readyz says when posts in Spanish are read with the English model alone, and why")
+    func readinessReportsCrossLingual() async throws {
+        try await withLiveServer { client in
+            let ready = try await client.get("/readyz").jsonObject()
+            #expect(ready["status"] as? String == "ready")
+            #expect(ready["cross_lingual"] as? String == "off")
+            #expect((ready["cross_lingual_reason"] as? String)?.contains("multilingual model") == true)
+        }
+    }
+
     @Test("metrics count requests per route, posts per matcher stage and labels per entry")
     func metrics() async throws {
         try await withLiveServer { client in
