@@ -74,18 +74,17 @@ public final class MatcherService: Service, Sendable {
     func reload() { reloads.continuation.yield() }
 
     public func run() async throws {
-        await loadOnce()
-        await withGracefulShutdownHandler {
-            for await _ in reloads.stream { await loadOnce() }
-        } onGracefulShutdown: {
-            self.reloads.continuation.finish()
+        // A server asked to stop does not wait for a load in progress (seconds of CPU, more on a first start).
+        await cancelWhenGracefulShutdown {
+            await self.loadOnce()
+            for await _ in self.reloads.stream { await self.loadOnce() }
         }
     }
 
     private func loadOnce() async {
         do {
             let start = ContinuousClock.now
-            let loaded = try await load()
+            let loaded = try await Self.abandoningOnCancellation(load)
             state.withLock { $0 = .ready(loaded) }
             let seconds = (ContinuousClock.now - start) / .seconds(1)
             logger.notice("matcher ready", metadata: ["entries": "\(loaded.matcher.entries.count)", "milliseconds": "\(Int(seconds * 1000))"])
@@ -100,5 +99,40 @@ public final class MatcherService: Service, Sendable {
             state.withLock { $0 = .failed("The matcher could not start: \(error)") }
             logger.error("matcher failed to load: \(error)")
         }
+    }
+
+    /// Runs `work` in a task of its own and waits for it, but throws `CancellationError` at once when the waiting task
+    /// is cancelled: building a matcher cannot stop halfway, and whoever cancels (a server shutting down) should not
+    /// wait for it. The abandoned work finishes on its own and its result is dropped.
+    static func abandoningOnCancellation<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        let waiter = ContinuationSlot<T>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                waiter.hold(continuation)
+                if Task.isCancelled { waiter.resume(with: .failure(CancellationError())) }
+                Task {
+                    do {
+                        waiter.resume(with: .success(try await work()))
+                    } catch {
+                        waiter.resume(with: .failure(error))
+                    }
+                }
+            }
+        } onCancel: {
+            waiter.resume(with: .failure(CancellationError()))
+        }
+    }
+}
+
+/// A continuation resumed at most once, by whichever comes first.
+private final class ContinuationSlot<T: Sendable>: Sendable {
+    private let slot = Mutex<CheckedContinuation<T, any Error>?>(nil)
+
+    func hold(_ continuation: CheckedContinuation<T, any Error>) {
+        slot.withLock { $0 = continuation }
+    }
+
+    func resume(with result: Result<T, any Error>) {
+        slot.withLock { $0.take() }?.resume(with: result)
     }
 }
