@@ -110,7 +110,8 @@ let package = Package(
         .testTarget(name: "RumorMatchTests", dependencies: ["RumorMatch", "RumorCore", "RumorStore", "RumorTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "RumorMonitorTests", dependencies: ["RumorMonitor", "RumorLedger", "RumorCore", "RumorStore"], swiftSettings: strictSettings),
-        .testTarget(name: "RumorLedgerTests", dependencies: ["RumorLedger"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "RumorLedgerTests", dependencies: ["RumorLedger", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSettings),
         .testTarget(name: "RumorCoreTests", dependencies: ["RumorCore", "RumorTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "RumorStoreTests",

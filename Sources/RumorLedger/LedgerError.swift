@@ -39,6 +39,10 @@ public struct LedgerError: Error, Hashable, Sendable, CustomStringConvertible {
         case malformedRecord
         /// A hash or tile reader answered with the wrong number of results.
         case readerMismatch
+        /// A witness request (tlog-witness `add-checkpoint`) does not follow its syntax.
+        case malformedWitnessRequest
+        /// A checkpoint carries fewer valid cosignatures from the trusted witnesses than the quorum asks.
+        case quorumNotMet
     }
 
     /// What went wrong, in kind.
@@ -148,6 +152,22 @@ public struct LedgerError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A reader that answered a request for `requested` items with `returned`.
     public static func readerMismatch(requested: Int, returned: Int, fileID: String = #fileID, line: Int = #line) -> Self {
         Self(.readerMismatch, "the reader was asked for \(requested) items and returned \(returned)", fileID: fileID, line: line)
+    }
+
+    /// A witness request that breaks the tlog-witness syntax.
+    public static func malformedWitnessRequest(_ what: String, fileID: String = #fileID, line: Int = #line) -> Self {
+        Self(.malformedWitnessRequest, "malformed add-checkpoint request: \(what)", fileID: fileID, line: line)
+    }
+
+    /// A checkpoint cosigned by too few of the trusted witnesses.
+    public static func quorumNotMet(
+        quorum: Int, cosigned: [String], missing: [String], fileID: String = #fileID, line: Int = #line
+    ) -> Self {
+        let have = cosigned.isEmpty ? "none of them" : "only " + cosigned.joined(separator: ", ")
+        return Self(
+            .quorumNotMet,
+            "the checkpoint needs valid cosignatures from \(quorum) of the trusted witnesses, and has \(cosigned.count) (\(have) cosigned; no valid cosignature from \(missing.joined(separator: ", "))): the log may be showing this reader a history the witnesses have not seen",
+            fileID: fileID, line: line)
     }
 
     /// Equal when the kinds of failure are, whatever the messages say.

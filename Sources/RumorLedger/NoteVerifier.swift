@@ -63,10 +63,12 @@ public struct NoteVerifier: Sendable, Equatable {
 enum KeyID {
     /// The signature-type byte of Ed25519.
     static let ed25519: UInt8 = 0x01
+    /// The signature-type byte of Ed25519 timestamped cosignatures (C2SP tlog-cosignature v1).
+    static let cosignatureV1: UInt8 = 0x04
 
-    /// SHA-256(name || 0x0A || 0x01 || public key), first four bytes, big-endian.
-    static func compute(name: String, publicKey: [UInt8]) -> UInt32 {
-        value(of: SHA256.hash(data: Array(name.utf8) + [0x0A, ed25519] + publicKey).prefix(4))
+    /// SHA-256(name || 0x0A || type || public key), first four bytes, big-endian.
+    static func compute(name: String, type: UInt8 = ed25519, publicKey: [UInt8]) -> UInt32 {
+        value(of: SHA256.hash(data: Array(name.utf8) + [0x0A, type] + publicKey).prefix(4))
     }
 
     /// A key ID's four bytes, big-endian, as signature lines carry it.
