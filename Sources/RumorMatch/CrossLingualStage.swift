@@ -21,15 +21,23 @@ struct CrossLingualStage: Sendable {
     let realityAnchors: AnchorSet
     let correctionAnchors: AnchorSet
     let scale: SimilarityScale
+    /// The fitting posts as this encoder reads them (``MatcherModel/crossLingualExemplars``), for the exemplar
+    /// features of a post read across languages; nil when the model has none.
+    var exemplarIndex: ExemplarIndex?
 
     /// Embeds the entry texts of the English anchor sets with the multilingual encoder.
     /// - Parameters:
     ///   - english: the English encoder's rumor, reality and correction anchors, in that order.
     ///   - scale: the model's fitted scale; nil to fit one on these entries (or, when they have too few Spanish
     ///     phrasings, to match the two encoders' similarities over the entries' texts).
+    ///   - exemplars: the fitting posts embedded by the multilingual encoder, and the matcher's slugs in order.
     ///   - previous: an earlier stage whose vectors are reused for texts it embedded.
-    init(embedder: MultilingualEmbedder, english: [AnchorSet], scale: SimilarityScale?, reusing previous: CrossLingualStage?) {
+    init(
+        embedder: MultilingualEmbedder, english: [AnchorSet], scale: SimilarityScale?, exemplars: (set: ExemplarSet, slugs: [String])?,
+        reusing previous: CrossLingualStage?
+    ) {
         self.embedder = embedder
+        exemplarIndex = exemplars.map { ExemplarIndex($0.set, slugs: $0.slugs) }
         // Every text of the three sets in one call, so that the kept file holds them all.
         var previousVectors: [String: [Float]] = [:]
         for set in previous.map({ [$0.rumorAnchors, $0.realityAnchors, $0.correctionAnchors] }) ?? [] {
@@ -65,6 +73,12 @@ struct CrossLingualStage: Sendable {
     /// For each vector, the best similarity to each entry's anchors of `set`, on the English encoder's scale.
     func bestPerEntry(_ set: KeyPath<CrossLingualStage, AnchorSet>, _ vectors: [[Float]], entryCount: Int) -> [[Float]] {
         self[keyPath: set].bestPerEntry(vectors, entryCount: entryCount).map { $0.map(scale.map) }
+    }
+
+    /// What the fitting posts, read by this encoder, say of a post's multilingual vector (on the English encoder's
+    /// scale); nil when the model has no such exemplars.
+    func exemplarNeighbourhood(_ vector: [Float], slugCount: Int) -> ExemplarIndex.Neighbourhood? {
+        exemplarIndex?.neighbourhood(vector, slugCount: slugCount, scale: scale)
     }
 
     /// Whether a normalised post reads as Spanish, Spanglish included: at least two common Spanish words and at least

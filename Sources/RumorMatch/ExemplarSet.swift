@@ -93,11 +93,14 @@ struct ExemplarIndex: Sendable {
     }
 
     /// The nearest exemplars' evidence for one post vector.
-    func neighbourhood(_ vector: [Float], slugCount: Int) -> Neighbourhood {
+    /// - Parameter scale: puts the similarities on another encoder's scale first (for exemplars embedded by the
+    ///   multilingual encoder), so that the features read as the scorer learnt them.
+    func neighbourhood(_ vector: [Float], slugCount: Int, scale: SimilarityScale? = nil) -> Neighbourhood {
         var result = Neighbourhood(
             nearest: Array(repeating: (-1, -1), count: slugCount), votes: Array(repeating: 0, count: slugCount), claimShare: 0, cleanShare: 0)
         guard count > 0, vectors.count == count, asserts.count == count * slugCount else { return result }
-        let similarities = vectors.similarities([vector])
+        var similarities = vectors.similarities([vector])
+        if let scale { similarities = similarities.map(scale.map) }
         // Plain arrays, not the tuples of `nearest`, in the loop over every exemplar: it runs for each post.
         var nearestAsserting = [Double](repeating: -1, count: slugCount)
         var nearestOther = [Double](repeating: -1, count: slugCount)

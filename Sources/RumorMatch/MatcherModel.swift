@@ -26,6 +26,9 @@ public struct MatcherModel: Sendable, Hashable, Codable {
     /// How similarities of the multilingual encoder map onto the English encoder's (``CrossLingualStage``), fitted on
     /// the fitting entries' Spanish phrasings; nil in models fitted without the multilingual encoder.
     public var crossLingualScale: SimilarityScale?
+    /// The fitting posts as the multilingual encoder reads them, for the exemplar features of posts read across
+    /// languages (``CrossLingualStage``); nil in models fitted without the multilingual encoder.
+    public var crossLingualExemplars: ExemplarSet?
     /// The precision of the embeddings it was fitted on; a matcher embeds posts the same way. Models written before
     /// it was recorded were fitted on ``SentenceEmbedder/Precision/float32``.
     public var encoderPrecision: SentenceEmbedder.Precision {
@@ -44,6 +47,7 @@ public struct MatcherModel: Sendable, Hashable, Codable {
         case quick
         case recordedEncoderPrecision = "encoder_precision"
         case crossLingualScale = "cross_lingual_scale"
+        case crossLingualExemplars = "cross_lingual_exemplars"
     }
 
     /// Creates a model.

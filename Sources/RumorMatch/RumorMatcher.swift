@@ -62,7 +62,7 @@ public struct RumorMatcher: Sendable {
     /// The matcher of the model's quick stage: the same entries over per-token vectors, with the quick stage's model.
     private let quickMatcher: QuickMatcher?
     /// The multilingual encoder's reading of posts in Spanish (nil when no multilingual encoder was given).
-    private let crossLingual: CrossLingualStage?
+    private var crossLingual: CrossLingualStage?
     /// Whether posts in Spanish are read with the multilingual encoder too (``CrossLingualStage``).
     public var readsAcrossLanguages: Bool { crossLingual != nil }
     /// The multilingual encoder, when the matcher has one (a reload passes it on).
@@ -151,7 +151,7 @@ public struct RumorMatcher: Sendable {
         if let multilingual {
             crossLingual = CrossLingualStage(
                 embedder: multilingual, english: [rumorAnchors, realityAnchors, correctionAnchors], scale: configuration.model.crossLingualScale,
-                reusing: previous?.crossLingual)
+                exemplars: configuration.model.crossLingualExemplars.map { ($0, published.map(\.slug)) }, reusing: previous?.crossLingual)
         } else {
             crossLingual = nil
         }
@@ -322,7 +322,10 @@ public struct RumorMatcher: Sendable {
         }
         let postTermSet = Set(postTerms)
         let electionTerms = Double(min(postTermSet.intersection(electionVocabulary).count, 6))
-        let exemplars = exemplarIndex.neighbourhood(vectors[0], slugCount: entries.count)
+        // A post read across languages is compared with the fitting posts as the multilingual encoder reads them.
+        let exemplars =
+            multilingual.flatMap { crossLingual?.exemplarNeighbourhood($0[0], slugCount: entries.count) }
+            ?? exemplarIndex.neighbourhood(vectors[0], slugCount: entries.count)
         let nearest = exemplars.nearest
         var bestAnyEntry: Float = -1
         for row in rumorSimilarity { bestAnyEntry = max(bestAnyEntry, row.max() ?? -1) }
@@ -371,8 +374,22 @@ public struct RumorMatcher: Sendable {
 
     /// The embedding of each post as the matcher sees it (its normalised text), for exemplars.
     public func postVectors(_ texts: [String]) -> [[Float]] {
-        embedder.embed(
-            texts.map { text in Segmenter.segments(of: NormalizedText(text, dictionary: dictionary)).first?.text ?? "" }, batchSize: 32, threads: 2)
+        embedder.embed(exemplarTexts(texts), batchSize: 32, threads: 2)
+    }
+
+    /// The same by the multilingual encoder, for ``MatcherModel/crossLingualExemplars``; nil without one.
+    public func multilingualPostVectors(_ texts: [String]) -> [[Float]]? {
+        crossLingual.map { $0.embedder.embed(exemplarTexts(texts), batchSize: 32, threads: 2) }
+    }
+
+    private func exemplarTexts(_ texts: [String]) -> [String] {
+        texts.map { text in Segmenter.segments(of: NormalizedText(text, dictionary: dictionary)).first?.text ?? "" }
+    }
+
+    /// Sets the exemplars the cross-lingual stage reads, for fitting: each fold's posts are compared only with the
+    /// other folds'.
+    mutating func setCrossLingualExemplars(_ set: ExemplarSet, excluded: @escaping @Sendable (Int) -> Bool) {
+        crossLingual?.exemplarIndex = ExemplarIndex(set, slugs: entries.map(\.slug), excluded: excluded)
     }
 
     /// The normalised text and embedding of each text, for fitting the stance model.

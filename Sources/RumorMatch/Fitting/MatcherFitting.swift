@@ -89,6 +89,8 @@ public enum MatcherFitting {
         var scorer: BoostedTrees
         var stance: StanceModel
         var exemplars: ExemplarSet
+        /// The same posts embedded by the multilingual encoder (nil without one).
+        var crossLingualExemplars: ExemplarSet?
         var labelThreshold: Double
         var reviewThreshold: Double
         var outOfFold: OutOfFold
@@ -98,9 +100,11 @@ public enum MatcherFitting {
         var denialCues: [Bool]
 
         func model(gate: TopicGate, provenance: String) -> MatcherModel {
-            MatcherModel(
+            var model = MatcherModel(
                 scorer: scorer, stance: stance, exemplars: exemplars, labelThreshold: labelThreshold, reviewThreshold: reviewThreshold, gate: gate,
                 provenance: provenance)
+            model.crossLingualExemplars = crossLingualExemplars
+            return model
         }
     }
 
@@ -126,9 +130,11 @@ public enum MatcherFitting {
             return own + anchorAssertions + anchorDenials
         }
         let stance = StanceModel.fit(examples: stanceExamples(posts.indices))
-        let exemplars = ExemplarSet(
-            embeddings: matcher.postVectors(posts.map(\.text)), claims: posts.map(\.claims),
-            clean: posts.map { MatchEvaluation.cleanKinds.contains($0.kind) })
+        let clean = posts.map { MatchEvaluation.cleanKinds.contains($0.kind) }
+        let exemplars = ExemplarSet(embeddings: matcher.postVectors(posts.map(\.text)), claims: posts.map(\.claims), clean: clean)
+        let crossLingualExemplars = matcher.multilingualPostVectors(posts.map(\.text)).map {
+            ExemplarSet(embeddings: $0, claims: posts.map(\.claims), clean: clean)
+        }
         // The scorer must see stance features as they will be on unseen posts, so each post's come from a stance
         // model fitted without it (5-fold cross-fitting); fitting on the post itself would make them look perfect.
         var examples: [[Double]] = []
@@ -139,6 +145,7 @@ public enum MatcherFitting {
             var foldMatcher = open
             foldMatcher.configuration.model.stance = StanceModel.fit(examples: stanceExamples(posts.indices.filter { $0 % folds != fold }))
             foldMatcher.exemplarIndex = ExemplarIndex(exemplars, slugs: matcher.entries.map(\.slug)) { $0 % folds == fold }
+            if let crossLingualExemplars { foldMatcher.setCrossLingualExemplars(crossLingualExemplars) { $0 % folds == fold } }
             for index in posts.indices where index % folds == fold {
                 let post = posts[index]
                 for candidate in foldMatcher.candidates(post.text).1 {
@@ -192,8 +199,8 @@ public enum MatcherFitting {
         let texts = posts.map(\.text) + matcher.entries.flatMap(\.phrasings) + matcher.entries.flatMap(\.corrections)
         let vectors = postInputs.map(\.vector) + anchorAssertions.map(\.1) + anchorDenials.map(\.1)
         return ScorerFit(
-            scorer: scorer, stance: stance, exemplars: exemplars, labelThreshold: labelThreshold, reviewThreshold: reviewThreshold,
-            outOfFold: outOfFold, embedded: Dictionary(zip(texts, vectors)) { first, _ in first },
+            scorer: scorer, stance: stance, exemplars: exemplars, crossLingualExemplars: crossLingualExemplars, labelThreshold: labelThreshold,
+            reviewThreshold: reviewThreshold, outOfFold: outOfFold, embedded: Dictionary(zip(texts, vectors)) { first, _ in first },
             denialCues: postInputs.map { StanceCues.count(in: $0.text).suggestsDenial })
     }
 
