@@ -18,6 +18,10 @@ public struct LogMonitor<Source: LogSource>: Sendable {
     public var checkingEntries: Bool
     /// Called with a line now and then during long runs (fetching tiles, checking them, fetching entries).
     public var progress: (@Sendable (String) -> Void)?
+    /// The witnesses whose cosignatures count (C2SP tlog-cosignature).
+    public var witnesses: [CosignatureVerifier] = []
+    /// How many of ``witnesses`` must have cosigned the checkpoint; 0 to accept it on the log's signature alone.
+    public var quorum = 0
 
     /// A monitor of one site.
     ///
@@ -143,9 +147,19 @@ public struct LogMonitor<Source: LogSource>: Sendable {
             }
             do {
                 let checkpoint = try verifier.checkpoint(note)
+                if quorum > 0 || !witnesses.isEmpty {
+                    // A checkpoint without its quorum may be one history of two: nothing after this could be trusted.
+                    let cosigned = try Checkpoint.open(note, verifier: verifier.verifier, witnesses: witnesses, quorum: quorum, origin: checkpoint.origin)
+                        .cosigned
+                    report.notes.append(
+                        "the checkpoint (size \(checkpoint.size)) is cosigned by \(cosigned.count) of \(witnesses.count) trusted witnesses"
+                            + (cosigned.isEmpty ? "" : ": " + cosigned.map(\.witness.name).joined(separator: ", ")))
+                }
                 report.checkpoint = checkpoint
                 report.signedCheckpoint = note
                 return checkpoint
+            } catch let error as LedgerError where error.code == .quorumNotMet {
+                report.problems.append(.log(.cosignatures, "the checkpoint at \(location) is refused: \(error)"))
             } catch {
                 report.problems.append(.log(.checkpoint, "the checkpoint at \(location) is refused: \(error)"))
             }

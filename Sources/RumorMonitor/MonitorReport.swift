@@ -10,6 +10,8 @@ public struct MonitorProblem: Hashable, Sendable, CustomStringConvertible {
         case key
         /// The checkpoint is malformed, for another log, or its signature fails.
         case checkpoint
+        /// The checkpoint does not carry enough valid cosignatures from the trusted witnesses.
+        case cosignatures
         /// The checkpoint does not extend the last one seen: the log forked or rewrote history.
         case consistency
         /// A tile or entry bundle is missing or disagrees with the checkpoint's tree.

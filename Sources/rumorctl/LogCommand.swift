@@ -24,6 +24,10 @@ struct LogVerifyCommand: AsyncParsableCommand {
             Prints one line per problem and a summary on stdout. Exit status: 0 when everything verified, 1 for a problem \
             or an unreachable site, 2 for bad arguments. The state file (JSON: vkey, origin, checkpoint) is written, \
             atomically, only when everything verified; without --state nothing is kept between runs.
+
+            With --witness keys, the checkpoint must also carry valid cosignatures (C2SP tlog-cosignature) from \
+            --quorum of those witnesses, or it is refused: a log that shows you a history its witnesses have not seen \
+            (a split view) fails here.
             """)
 
     @Option(name: .long, help: "The site's base URL, e.g. http://127.0.0.1:8080.")
@@ -44,6 +48,16 @@ struct LogVerifyCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Check the log only, not the site's entries.")
     var logOnly = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A witness whose cosignature counts: its verifier key, <name>+<key ID>+<base64 key> (as `rumorctl witness serve` prints it); repeatable.",
+            valueName: "vkey"))
+    var witness: [String] = []
+
+    @Option(name: .long, help: "How many of the --witness keys must have cosigned the checkpoint (default: all of them).")
+    var quorum: Int?
+
     func run() async throws {
         guard let source = HTTPLogSource(baseURL: url, timeout: timeout) else {
             Failure.printError("--url '\(url)' is not an http or https URL with a host")
@@ -61,12 +75,28 @@ struct LogVerifyCommand: AsyncParsableCommand {
                 throw Failure.badInput
             }
         }
+        var witnesses: [CosignatureVerifier] = []
+        for key in witness {
+            do {
+                witnesses.append(try CosignatureVerifier(vkey: key))
+            } catch {
+                Failure.printError("--witness: \(error)")
+                throw Failure.badInput
+            }
+        }
+        let quorum = quorum ?? witnesses.count
+        guard quorum >= 0, quorum <= witnesses.count else {
+            Failure.printError("--quorum \(quorum) asks for more cosignatures than the \(witnesses.count) --witness keys given can make")
+            throw Failure.badInput
+        }
         let showsProgress = isatty(STDERR_FILENO) == 1
         var progress: (@Sendable (String) -> Void)? = nil
         if showsProgress {
             progress = { line in FileHandle.standardError.write(Data("\r\u{1B}[Klog verify: \(line)".utf8)) }
         }
-        let monitor = LogMonitor(source: source, vkey: key, concurrency: concurrency, checkingEntries: !logOnly, progress: progress)
+        var monitor = LogMonitor(source: source, vkey: key, concurrency: concurrency, checkingEntries: !logOnly, progress: progress)
+        monitor.witnesses = witnesses
+        monitor.quorum = quorum
         let report: MonitorReport
         do {
             if let state {
