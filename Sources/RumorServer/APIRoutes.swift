@@ -12,6 +12,8 @@ struct APIRoutes {
     let metrics: ServerMetrics
     let openAPI: CachedResource
     let limiter: RateLimiter?
+    /// The witnesses asked to cosign the log's checkpoints, when any are configured.
+    var witnesses: WitnessCosigner? = nil
 
     /// Posts labelled together in a batch: they share encoder passes, and the output stays in input order.
     static let batchChunk = 16
@@ -148,6 +150,19 @@ struct APIRoutes {
         let loaded = try matcher.ready()
         var members: [(String, JSONValue)] = [("status", .string("ready")), ("cross_lingual", .string(loaded.crossLingualOffReason == nil ? "on" : "off"))]
         if let reason = loaded.crossLingualOffReason { members.append(("cross_lingual_reason", .string(reason))) }
+        if let witnesses {
+            let statuses = witnesses.current
+            let latest = statuses.compactMap(\.cosignedSize).max()
+            let cosignedLatest = statuses.filter { $0.cosignedSize != nil && $0.cosignedSize == latest }.count
+            members.append(("witness_quorum", .number(String(witnesses.quorum))))
+            members.append(("witnessed", .bool(cosignedLatest >= witnesses.quorum && latest != nil)))
+            members.append(
+                ("witnesses", .array(statuses.map { status -> JSONNode in
+                    var fields: [(String, JSONValue)] = [("name", .string(status.name)), ("cosigned_size", status.cosignedSize.map { .number(String($0)) } ?? .null)]
+                    if let error = status.lastError { fields.append(("error", .string(error))) }
+                    return JSONNode(.members(fields), line: 0)
+                })))
+        }
         return json(JSONValue.members(members).serialized(pretty: false), cache: "no-store")
     }
 

@@ -40,8 +40,10 @@ public func buildApplication(
     router.add(middleware: AuthMiddleware(store: store))
     let limiter = configuration.labelRateLimit > 0 ? RateLimiter(rate: configuration.labelRateLimit, burst: max(1, 2 * configuration.labelRateLimit)) : nil
     SiteRoutes(site: site, matcher: matcher, metrics: metrics, stylesheet: stylesheet, limiter: limiter).add(to: router)
-    APIRoutes(site: site, matcher: matcher, metrics: metrics, openAPI: try ServerAssets.openAPI(), limiter: limiter).add(to: router)
-    LogRoutes(log: log, site: site).add(to: router)
+    let witnesses = configuration.witnesses.isEmpty
+        ? nil : WitnessCosigner(endpoints: configuration.witnesses, quorum: configuration.witnessQuorum, log: log, metrics: metrics, logger: logger)
+    APIRoutes(site: site, matcher: matcher, metrics: metrics, openAPI: try ServerAssets.openAPI(), limiter: limiter, witnesses: witnesses).add(to: router)
+    LogRoutes(log: log, site: site, witnesses: witnesses).add(to: router)
     let workflow = Workflow(site: site, matcher: matcher)
     EditorRoutes(workflow: workflow, throttle: LoginThrottle(), hasher: .standard).add(to: router)
     DraftAPIRoutes(workflow: workflow, maxBodyBytes: 1 << 20).add(to: router)
@@ -58,6 +60,7 @@ public func buildApplication(
         logger: logger
     )
     application.addServices(matcher, SiteRefresher(site: site, matcher: matcher, logger: logger))
+    if let witnesses { application.addServices(witnesses) }
     return application
 }
 

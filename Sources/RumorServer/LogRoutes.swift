@@ -9,14 +9,28 @@ import RumorLedger
 struct LogRoutes {
     let log: PublicLog
     let site: SiteState
+    /// The witnesses asked to cosign, when any are configured (the page lists them).
+    var witnesses: WitnessCosigner? = nil
 
     func add(to router: Router<SiteRequestContext>) {
-        router.route("/log", [.get: { _, _ in html(site.renderer.render(LogPageView(chrome: site.chrome(), origin: log.origin, key: log.verifierKey, base: site.configuration.baseURL), template: "log")) }])
+        router.route("/log", [.get: { _, _ in html(site.renderer.render(LogPageView(chrome: site.chrome(), origin: log.origin, key: log.verifierKey, base: site.configuration.baseURL, witnesses: witnessRows), template: "log")) }])
         router.route("/log/key", [.get: { _, _ in text(log.verifierKey + "\n", cache: "public, max-age=3600") }])
         router.route("/log/checkpoint", [.get: { _, _ in try await text(checkpoint(), cache: "no-cache") }])
         router.route("/log/tile/**", [.get: tile])
         router.route("/rumors/{slug}/versions/{version}/receipt", [.get: receipt])
         router.route("/rumors/{slug}/versions/{version}/record", [.get: record])
+    }
+
+    /// One row per configured witness for the page: its name, key and the latest size it cosigned.
+    private var witnessRows: [LogPageView.WitnessRow] {
+        guard let witnesses else { return [] }
+        let statuses = Dictionary(uniqueKeysWithValues: witnesses.current.map { ($0.name, $0) })
+        return witnesses.endpoints.map { endpoint in
+            let status = statuses[endpoint.verifier.name]
+            return LogPageView.WitnessRow(
+                name: endpoint.verifier.name, key: endpoint.verifier.vkey,
+                cosigned: status?.cosignedSize.map { "size \($0)" } ?? "not yet", error: status?.lastError)
+        }
     }
 
     func checkpoint() async throws -> String {
@@ -72,4 +86,14 @@ struct LogPageView {
     var origin: String
     var key: String
     var base: String
+    var witnesses: [WitnessRow] = []
+    var quorum: Int { witnesses.count }
+
+    /// A witness on the page.
+    struct WitnessRow {
+        var name: String
+        var key: String
+        var cosigned: String
+        var error: String?
+    }
 }

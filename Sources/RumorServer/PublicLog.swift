@@ -51,9 +51,39 @@ final class PublicLog: Sendable {
     /// The verifier key readers use: `<origin>+<key id>+<public key>`.
     var verifierKey: String { signer.verifier.vkey }
 
-    /// The signed checkpoint of the log as the store holds it now.
-    /// - Throws: ``LogSetupError`` when the stored log does not extend the last checkpoint signed.
+    /// The cosignatures received for the latest checkpoint (``WitnessCosigner``), by witness name, with its note text.
+    private let cosignatures = Mutex<(text: String, lines: [String: Note.Signature])>(("", [:]))
+
+    /// The checkpoint as served at `/log/checkpoint` and in receipts: signed by the log, with the cosignatures the
+    /// witnesses have returned for it so far (none until they answer, or when none is configured).
     func checkpoint() async throws -> String {
+        let signed = try await signedCheckpoint()
+        let lines = cosignatures.withLock { $0.text.isEmpty ? [] : Array($0.lines.values) }
+        guard !lines.isEmpty, let note = try? Note(parsing: signed), cosignatures.withLock({ $0.text }) == note.text else { return signed }
+        return (try? note.adding(lines.sorted { $0.name < $1.name }).serialized) ?? signed
+    }
+
+    /// Keeps a witness's cosignature of the checkpoint with note text `text` (dropping those of older checkpoints).
+    func addCosignature(_ signature: Note.Signature, by witness: CosignatureVerifier, on text: String) {
+        cosignatures.withLock { book in
+            if book.text != text { book = (text, [:]) }
+            book.lines[witness.name] = signature
+        }
+    }
+
+    /// Whether the witness's cosignature of the checkpoint with note text `text` is kept.
+    func hasCosignature(by witness: CosignatureVerifier, on text: String) -> Bool {
+        cosignatures.withLock { $0.text == text && $0.lines[witness.name] != nil }
+    }
+
+    /// The consistency proof between two sizes of the stored log, for a witness.
+    func consistencyProof(from oldSize: Int, to newSize: Int) async throws -> [Hash] {
+        try await store.withLogHashes { try $0.consistencyProof(from: oldSize, to: newSize) }.hashes
+    }
+
+    /// The checkpoint of the log as the store holds it now, signed by the log's key alone.
+    /// - Throws: ``LogSetupError`` when the stored log does not extend the last checkpoint signed.
+    func signedCheckpoint() async throws -> String {
         let (size, root) = try await store.logHead()
         if let last = lastSigned.withLock({ $0 }), last.checkpoint.size == size, last.checkpoint.root == root { return last.text }
         let checkpoint = try Checkpoint(origin: origin, size: size, root: root)

@@ -44,6 +44,11 @@ public struct ServerConfiguration: Sendable {
     }
 
     /// Creates the default configuration.
+    /// The witnesses asked to cosign each new checkpoint (``WitnessCosigner``); none by default.
+    public var witnesses: [WitnessEndpoint] = []
+    /// How many of them must cosign for `/readyz` to report the log as witnessed.
+    public var witnessQuorum = 0
+
     public init() {}
 
     /// The log's origin as configured or derived from the site's address.

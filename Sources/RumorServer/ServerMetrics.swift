@@ -58,6 +58,22 @@ public final class ServerMetrics: Sendable {
     }
 
     /// The exposition text.
+    /// Counts one request to a witness, and its latency.
+    func recordWitnessRequest(witness: String, succeeded: Bool, duration: Duration) {
+        registry.makeCounter(
+            descriptor: .init(
+                namespace: "rumorcontrol", metricName: "witness_requests", unitName: "total",
+                helpText: "Checkpoints sent to witnesses, by witness and outcome (cosigned or failed)."),
+            labels: [("witness", witness), ("outcome", succeeded ? "cosigned" : "failed")]
+        ).increment()
+        registry.makeDurationHistogram(
+            descriptor: .init(
+                namespace: "rumorcontrol", metricName: "witness_request_duration", unitName: "seconds",
+                helpText: "Time from sending a checkpoint to a witness to its answer (retries included), by witness."),
+            labels: [("witness", witness)], buckets: Self.latencyBuckets
+        ).record(duration)
+    }
+
     func exposition() -> String { registry.emitToString() }
 }
 

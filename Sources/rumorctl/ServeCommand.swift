@@ -48,6 +48,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Label, check-form and search requests per second per caller (token or address), bursts of twice that; 0 for no limit ($RUMORCONTROL_LABEL_RATE_LIMIT; default 20).")
     var labelRateLimit: Double?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A witness to ask for cosignatures of each new checkpoint: its verifier key, a '+', and its URL (<name>+<key ID>+<base64 key>+https://host); repeatable.",
+            valueName: "witness"))
+    var witness: [String] = []
+
+    @Option(name: .long, help: "How many of the --witness witnesses must cosign for /readyz to report the log as witnessed (default: a majority).")
+    var witnessQuorum: Int?
+
     @OptionGroup var matcherOptions: MatcherOptions
 
     func run() async throws {
@@ -68,6 +78,17 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.labelAccess = access
         }
         configuration.maxBatchBytes = try maxBatchBytes ?? Self.integer(environment, "RUMORCONTROL_MAX_BATCH_BYTES") ?? configuration.maxBatchBytes
+        configuration.witnesses = try witness.map { text in
+            do {
+                return try WitnessEndpoint(parsing: text)
+            } catch {
+                throw ValidationError("--witness: \(error)")
+            }
+        }
+        configuration.witnessQuorum = witnessQuorum ?? (configuration.witnesses.count / 2 + (configuration.witnesses.isEmpty ? 0 : 1))
+        guard (0...configuration.witnesses.count).contains(configuration.witnessQuorum) else {
+            throw ValidationError("--witness-quorum must be between 0 and the number of --witness witnesses (\(configuration.witnesses.count)).")
+        }
         guard (0...65535).contains(configuration.port) else { throw ValidationError("The port must be between 0 and 65535.") }
         guard configuration.maxPostBytes > 0, configuration.maxBatchBytes > 0 else { throw ValidationError("Limits must be positive.") }
 

@@ -27,23 +27,31 @@ public final class ServeProcess: @unchecked Sendable {
     }
 
     /// Starts `rumorctl serve --port 0` on a database file or URL, and waits until it prints its address.
-    public init(databaseLocation: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
+    public convenience init(databaseLocation: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
+        // "RumorControl is serving http://127.0.0.1:PORT/ …", or "… serving https://public.example/ from 127.0.0.1:PORT …".
+        try self.init(
+            rumorctl: ["serve", "--port", "0", "--database", databaseLocation] + arguments, environment: environment, listening: "Ctrl-C stops it)",
+            addressLine: "RumorControl is serving")
+    }
+
+    /// Starts a `rumorctl` command that serves HTTP (`serve`, `witness serve`) and waits until it prints `listening`;
+    /// the port is read after `127.0.0.1:` on the first line holding `addressLine`.
+    public init(rumorctl arguments: [String], environment: [String: String] = [:], listening: String, addressLine: String) throws {
         process.executableURL = Rumorctl.executable
-        process.arguments = ["serve", "--port", "0", "--database", databaseLocation] + arguments
+        process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("RUMORCONTROL_") }.merging(environment) { $1 }
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        while !log.contains("Ctrl-C stops it)") {
+        while !log.contains(listening) {
             let data = errors.fileHandleForReading.availableData
-            guard !data.isEmpty else { throw RawHTTP.Failure(description: "serve exited before it listened: \(log)") }
+            guard !data.isEmpty else { throw RawHTTP.Failure(description: "rumorctl \(arguments.first ?? "") exited before it listened: \(log)") }
             log += String(decoding: data, as: UTF8.self)
         }
-        // "RumorControl is serving http://127.0.0.1:PORT/ …", or "… serving https://public.example/ from 127.0.0.1:PORT …".
-        guard let line = log.split(separator: "\n").first(where: { $0.contains("RumorControl is serving") }),
+        guard let line = log.split(separator: "\n").first(where: { $0.contains(addressLine) }),
             let address = line.range(of: "127.0.0.1:"),
             let port = Int(line[address.upperBound...].prefix { $0.isNumber })
-        else { throw RawHTTP.Failure(description: "serve did not print its address: \(log)") }
+        else { throw RawHTTP.Failure(description: "rumorctl did not print its address: \(log)") }
         self.port = port
         // Keep draining stderr (so the child never blocks on a full pipe), and keep what it says: blocking reads on a
         // thread of its own until the end of the pipe. (Not `readabilityHandler`: its dispatch source, cancelled as
