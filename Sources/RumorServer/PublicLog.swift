@@ -76,6 +76,9 @@ final class PublicLog: Sendable {
         cosignatures.withLock { $0.text == text && $0.lines[witness.name] != nil }
     }
 
+    /// Yields soon after the store changes (a new leaf may mean a new checkpoint to have cosigned).
+    func changes() -> AsyncStream<Void> { store.changes() }
+
     /// The consistency proof between two sizes of the stored log, for a witness.
     func consistencyProof(from oldSize: Int, to newSize: Int) async throws -> [Hash] {
         try await store.withLogHashes { try $0.consistencyProof(from: oldSize, to: newSize) }.hashes

@@ -51,6 +51,8 @@ public struct WitnessStatus: Sendable, Hashable {
     public var failures = 0
     /// When the next request may be sent.
     public var notBefore = ContinuousClock.now
+    /// Whether a request to it is on its way.
+    var inFlight = false
 }
 
 /// Asks the configured witnesses to cosign each new checkpoint (C2SP tlog-witness), in the background, with retries
@@ -64,8 +66,9 @@ final class WitnessCosigner: Service, Sendable {
     private let logger: Logger
     private let session: URLSession
     private let statuses: Mutex<[String: WitnessStatus]>
-    /// How often the log's head is looked at for a new checkpoint.
-    static let pollInterval = Duration.milliseconds(250)
+    /// How often witnesses that failed are looked at for a retry (a new checkpoint is sent as soon as the store
+    /// reports a change).
+    static let retryInterval = Duration.milliseconds(500)
     /// The longest wait between retries to a failing witness.
     static let maximumBackoff = Duration.seconds(60)
 
@@ -89,9 +92,14 @@ final class WitnessCosigner: Service, Sendable {
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await self.round()
-                try? await Task.sleep(for: Self.pollInterval)
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { for await _ in self.log.changes() { await self.round() } }
+                group.addTask {
+                    while !Task.isCancelled {
+                        await self.round()
+                        try? await Task.sleep(for: Self.retryInterval)
+                    }
+                }
             }
         }
     }
@@ -106,13 +114,22 @@ final class WitnessCosigner: Service, Sendable {
         }
         guard let checkpoint = try? Checkpoint(text: note.text) else { return }
         let now = ContinuousClock.now
+        // Each witness not yet holding this checkpoint, not waiting out a backoff and not already being asked.
         let due = endpoints.filter { endpoint in
-            let status = statuses.withLock { $0[endpoint.verifier.name] }
-            return status?.cosignedSize != checkpoint.size || !log.hasCosignature(by: endpoint.verifier, on: note.text)
-                ? (status?.notBefore ?? now) <= now : false
+            let needed = !log.hasCosignature(by: endpoint.verifier, on: note.text)
+            return needed && statuses.withLock { statuses in
+                guard let status = statuses[endpoint.verifier.name], !status.inFlight, status.notBefore <= now else { return false }
+                statuses[endpoint.verifier.name]?.inFlight = true
+                return true
+            }
         }
         await withTaskGroup(of: Void.self) { group in
-            for endpoint in due { group.addTask { await self.ask(endpoint, note: note, checkpoint: checkpoint) } }
+            for endpoint in due {
+                group.addTask {
+                    await self.ask(endpoint, note: note, checkpoint: checkpoint)
+                    self.statuses.withLock { $0[endpoint.verifier.name]?.inFlight = false }
+                }
+            }
         }
     }
 

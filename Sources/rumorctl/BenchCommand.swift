@@ -7,7 +7,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure RumorControl's speed on this machine.",
-        subcommands: [BenchEmbedCommand.self, BenchLabelCommand.self, BenchLogCommand.self, BenchStoreCommand.self])
+        subcommands: [BenchEmbedCommand.self, BenchLabelCommand.self, BenchLogCommand.self, BenchStoreCommand.self, BenchWitnessCommand.self])
 }
 
 struct BenchEmbedCommand: AsyncParsableCommand {
@@ -154,6 +154,11 @@ struct BenchLabelCommand: AsyncParsableCommand {
         }
         printOut(table)
     }
+}
+
+/// Seconds since `start`.
+func seconds(since start: DispatchTime) -> Double {
+    Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
 }
 
 /// The median of some numbers.

@@ -199,10 +199,6 @@ struct BenchLogCommand: AsyncParsableCommand {
         printOut(table)
     }
 
-    private func seconds(since start: DispatchTime) -> Double {
-        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-    }
-
     private func micro(_ seconds: Double) -> String {
         String(format: "%.1f µs", seconds * 1e6)
     }
