@@ -116,6 +116,19 @@ struct WitnessCommandTests {
             witnesses[1] = restarted
             _ = try await Self.waitFor(port, witnesses: keys, largerThan: size - 1, cosignedBy: Array(all.prefix(2)))
             #expect(try verify(quorum: 2).status == 0)
+
+            // /readyz and /metrics say where each witness stands.
+            let deadline = ContinuousClock.now + .seconds(300)
+            var ready = ""
+            while !ready.hasPrefix("HTTP/1.1 200"), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(200))
+                ready = try await RawHTTP.blocking { try RawHTTP.get(port: port, path: "/readyz") }
+            }
+            #expect(ready.contains("\"witness_quorum\":2") && ready.contains("\"witnessed\":true"), "\(ready)")
+            #expect(ready.contains("{\"name\":\"witness.test/w3\",\"cosigned_size\":"), "\(ready)")
+            #expect(ready.contains("\"error\":\"no answer from"), "the witness that is down is reported: \(ready)")
+            let metrics = try await RawHTTP.blocking { try RawHTTP.get(port: port, path: "/metrics") }
+            #expect(metrics.contains("rumorcontrol_witness_requests_total{witness=\"witness.test/w3\",outcome=\"failed\"}"), "\(metrics.prefix(3000))")
         }
     }
 }
