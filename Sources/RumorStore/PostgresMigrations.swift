@@ -141,6 +141,18 @@ extension PostgresSiteStore {
             FOR EACH STATEMENT EXECUTE FUNCTION rumorcontrol_notify_change()
             """,
         ]),
+        ("v4-witness", [
+            // A witness's state (PostgresWitnessState): one row per log it witnesses.
+            """
+            CREATE TABLE witness_log (
+                origin TEXT PRIMARY KEY CHECK (length(origin) >= 1),
+                verifier_keys TEXT NOT NULL,
+                size BIGINT NOT NULL CHECK (size >= 0),
+                root TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            )
+            """,
+        ]),
     ]
 
     /// Applies the migrations this database lacks, one process at a time (replicas starting together wait in turn).

@@ -5,7 +5,7 @@ import RumorLedger
 /// A witness's state in one SQLite file (``WitnessStateStore``): one row per log it witnesses, with the log's keys and
 /// the latest checkpoint it cosigned. A checkpoint is recorded by a conditional update (the row must still hold the
 /// size and root that were checked), so concurrent requests can never move a log backwards.
-public struct SQLiteWitnessState: WitnessStateStore {
+public struct SQLiteWitnessState: WitnessLogRegistry {
     /// The database file.
     public let path: String
     private let queue: DatabaseQueue
@@ -60,11 +60,6 @@ public struct SQLiteWitnessState: WitnessStateStore {
         }
     }
 
-    /// Starts witnessing a log, or replaces the keys of one already witnessed (keeping what it cosigned).
-    /// - Parameters:
-    ///   - origin: the log's origin line.
-    ///   - verifiers: the log's keys; a checkpoint must carry a signature by one of them.
-    /// - Returns: true when the log is new to this witness.
     @discardableResult
     public func addLog(origin: String, verifiers: [NoteVerifier]) async throws -> Bool {
         let keys = verifiers.map(\.vkey).joined(separator: "\n")
@@ -79,7 +74,6 @@ public struct SQLiteWitnessState: WitnessStateStore {
         }
     }
 
-    /// Every log witnessed, by origin.
     public func logs() async throws -> [WitnessedLog] {
         try await read { db in
             try Row.fetchAll(db, sql: "SELECT origin, verifier_keys, size, root FROM witness_log ORDER BY origin").map {

@@ -23,10 +23,10 @@ struct WitnessCommand: AsyncParsableCommand {
 
 /// Where a witness keeps its state and its key.
 struct WitnessOptions: ParsableArguments {
-    @Option(name: .long, help: "The witness's SQLite database (default: ~/.local/share/rumorcontrol/witness.sqlite).")
+    @Option(name: .long, help: "The witness's state: a SQLite file, or a PostgreSQL URL postgres://user@host/db (default: ~/.local/share/rumorcontrol/witness.sqlite).")
     var database: String?
 
-    @Option(name: .long, help: "The witness's private key file (default: witness.key beside the database; created, mode 0600).")
+    @Option(name: .long, help: "The witness's private key file (default: witness.key beside the SQLite database, or in ~/.local/share/rumorcontrol/ for PostgreSQL; created, mode 0600).")
     var key: String?
 
     var databasePath: String {
@@ -34,12 +34,15 @@ struct WitnessOptions: ParsableArguments {
     }
 
     var keyPath: String {
-        key ?? (((databasePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("witness.key"))
+        if let key { return key }
+        let folder = PostgresSiteStore.handles(databasePath) ? (DatabaseLocation.defaultPath() as NSString).deletingLastPathComponent
+            : (databasePath as NSString).deletingLastPathComponent
+        return (folder as NSString).appendingPathComponent("witness.key")
     }
 
-    func openState() throws -> SQLiteWitnessState {
+    func openState() async throws -> any WitnessLogRegistry {
         do {
-            return try SQLiteWitnessState(path: databasePath)
+            return try await openWitnessState(databasePath)
         } catch {
             throw Failure.report(error)
         }
@@ -110,7 +113,7 @@ struct WitnessServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let signer = try options.loadOrCreateKey(name: name)
-        let state = try options.openState()
+        let state = try await options.openState()
         let logs = try await state.logs()
         var logger = Logger(label: "rumorcontrol-witness")
         logger.logLevel = ProcessInfo.processInfo.environment["RUMORCONTROL_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .notice
@@ -158,7 +161,7 @@ struct WitnessAddLogCommand: AsyncParsableCommand {
             Failure.printError("give the log's origin and at least one verifier key")
             throw Failure.badInput
         }
-        let state = try options.openState()
+        let state = try await options.openState()
         let added: Bool
         do {
             added = try await state.addLog(origin: origin, verifiers: verifiers)
@@ -176,7 +179,7 @@ struct WitnessListCommand: AsyncParsableCommand {
     @OptionGroup var options: WitnessOptions
 
     func run() async throws {
-        let state = try options.openState()
+        let state = try await options.openState()
         do {
             for log in try await state.logs() { print("\(log.origin)\t\(log.size)\t\(log.root.base64)") }
         } catch {

@@ -106,25 +106,4 @@ struct SplitViewTests {
         let (_, statuses) = try await cosigned(forked, by: [again])
         #expect(statuses == [409])
     }
-
-    @Test("concurrent requests through one SQLite state never move the log backwards")
-    func concurrentState() async throws {
-        let folder = try TemporaryDirectory()
-        let state = try SQLiteWitnessState(path: folder.path + "/w.sqlite")
-        let signer = try NoteSigner.generate(name: FakeSite.origin)
-        try await state.addLog(origin: FakeSite.origin, verifiers: [signer.verifier])
-        let roots = (1...30).map { Hash.leaf(Array("root \($0)".utf8)) }
-        // Thirty writers each try to move the log from size 0 to their own size: one wins.
-        let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
-            for (index, root) in roots.enumerated() {
-                group.addTask { try await state.advance(origin: FakeSite.origin, fromSize: 0, fromRoot: .emptyTree, toSize: index + 1, root: root) }
-            }
-            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
-        }
-        #expect(wins == 1)
-        let log = try #require(try await state.witnessedLog(origin: FakeSite.origin))
-        #expect(log.size >= 1 && log.root == roots[log.size - 1])
-        #expect(try await state.advance(origin: FakeSite.origin, fromSize: 0, fromRoot: .emptyTree, toSize: 40, root: roots[0]) == false)
-        #expect(try await state.logs().map(\.origin) == [FakeSite.origin])
-    }
 }
