@@ -82,4 +82,17 @@ public struct LogVerifier: Sendable {
     public func checkReceipt(_ receipt: String, entry: [UInt8]) throws -> Checkpoint {
         try Receipt(parsing: receipt).verify(entry: entry, verifier: verifier, origin: origin)
     }
+
+    /// Checks a receipt offline as ``checkReceipt(_:entry:)`` does, and that its checkpoint carries valid cosignatures
+    /// from at least `quorum` of `witnesses`.
+    /// - Returns: the checkpoint and the witnesses that cosigned it.
+    /// - Throws: ``LedgerError`` as ``checkReceipt(_:entry:)``, or ``LedgerError/Code/quorumNotMet``.
+    public func checkReceipt(
+        _ receipt: String, entry: [UInt8], witnesses: [CosignatureVerifier], quorum: Int
+    ) throws -> (checkpoint: Checkpoint, cosigned: [(witness: CosignatureVerifier, timestamp: UInt64)]) {
+        let parsed = try Receipt(parsing: receipt)
+        let checkpoint = try parsed.verify(entry: entry, verifier: verifier, origin: origin)
+        let cosigned = try Checkpoint.open(parsed.checkpoint, verifier: verifier, witnesses: witnesses, quorum: quorum, origin: origin).cosigned
+        return (checkpoint, cosigned)
+    }
 }

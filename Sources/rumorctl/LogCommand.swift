@@ -7,7 +7,7 @@ struct LogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "log",
         abstract: "Check a RumorControl site's public log.",
-        subcommands: [LogVerifyCommand.self])
+        subcommands: [LogVerifyCommand.self, LogReceiptCommand.self])
 }
 
 struct LogVerifyCommand: AsyncParsableCommand {
@@ -115,5 +115,62 @@ struct LogVerifyCommand: AsyncParsableCommand {
         for problem in report.problems { printOut(problem.message) }
         printOut(report.summary)
         guard report.isOK else { throw ExitCode.failure }
+    }
+}
+
+struct LogReceiptCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "receipt",
+        abstract: "Check one entry version's receipt offline: the log's signature, the inclusion proof, and witnesses' cosignatures.",
+        discussion: """
+            The receipt is the file at /rumors/<slug>/versions/<n>/receipt (C2SP tlog-proof) and the record the file at \
+            .../record (the leaf it proves). No network is used. With --witness keys, the receipt's checkpoint must also \
+            carry valid cosignatures from --quorum of them. Exit status: 0 when it holds, 1 when it does not, 2 for bad \
+            arguments.
+            """)
+
+    @Option(name: .long, help: "The receipt file.")
+    var receipt: String
+
+    @Option(name: .long, help: "The record file: the leaf the receipt proves.")
+    var record: String
+
+    @Option(name: .long, help: "The log's verifier key, <name>+<key ID>+<base64 key> (the site's /log/key).")
+    var key: String
+
+    @Option(name: .long, help: ArgumentHelp("A witness whose cosignature counts (its verifier key); repeatable.", valueName: "vkey"))
+    var witness: [String] = []
+
+    @Option(name: .long, help: "How many of the --witness keys must have cosigned (default: all of them).")
+    var quorum: Int?
+
+    func run() async throws {
+        let verifier: LogVerifier
+        var witnesses: [CosignatureVerifier] = []
+        do {
+            verifier = try LogVerifier(vkey: key)
+            witnesses = try witness.map { try CosignatureVerifier(vkey: $0) }
+        } catch {
+            Failure.printError("--key or --witness: \(error)")
+            throw Failure.badInput
+        }
+        let quorum = quorum ?? witnesses.count
+        guard quorum >= 0, quorum <= witnesses.count else {
+            Failure.printError("--quorum \(quorum) asks for more cosignatures than the \(witnesses.count) --witness keys given can make")
+            throw Failure.badInput
+        }
+        guard let receiptData = FileManager.default.contents(atPath: receipt), let recordData = FileManager.default.contents(atPath: record) else {
+            Failure.printError("cannot read \(FileManager.default.fileExists(atPath: receipt) ? record : receipt)")
+            throw Failure.badInput
+        }
+        do {
+            let (checkpoint, cosigned) = try verifier.checkReceipt(
+                String(decoding: receiptData, as: UTF8.self), entry: Array(recordData), witnesses: witnesses, quorum: quorum)
+            let witnessed = witnesses.isEmpty ? "" : ", cosigned by " + (cosigned.isEmpty ? "none" : cosigned.map(\.witness.name).joined(separator: ", "))
+            printOut("receipt ok: the record is in the log of \(checkpoint.size) leaves with root \(checkpoint.root.base64)\(witnessed)")
+        } catch {
+            printOut("receipt refused: \(error)")
+            throw ExitCode.failure
+        }
     }
 }

@@ -87,6 +87,21 @@ struct WitnessCommandTests {
             // A receipt carries the cosignatures too, so one entry's receipt can be checked offline.
             let receipt = try await RawHTTP.blocking { try RawHTTP.get(port: port, path: "/rumors/trump-won/versions/1/receipt") }
             #expect(receipt.components(separatedBy: "— witness.test/").count == 4, "\(receipt)")
+            let record = try await RawHTTP.blocking { try RawHTTP.get(port: port, path: "/rumors/trump-won/versions/1/record") }
+            let receiptFile = folder.appendingPathComponent("receipt.txt")
+            let recordFile = folder.appendingPathComponent("record.json")
+            try Data(String(receipt[receipt.range(of: "\r\n\r\n")!.upperBound...]).utf8).write(to: receiptFile)
+            try Data(String(record[record.range(of: "\r\n\r\n")!.upperBound...]).utf8).write(to: recordFile)
+            func checkReceipt(_ witnessKeys: [String], quorum: Int) throws -> CommandResult {
+                try Rumorctl.run(
+                    ["log", "receipt", "--receipt", receiptFile.path, "--record", recordFile.path, "--key", log.verifier.vkey, "--quorum", String(quorum)]
+                        + witnessKeys.flatMap { ["--witness", $0] })
+            }
+            let offline = try checkReceipt(keys, quorum: 3)
+            #expect(offline.status == 0 && offline.stdout.contains("cosigned by witness.test/w1, witness.test/w2, witness.test/w3"), "\(offline.stdout)")
+            let stranger = try CosignatureSigner.generate(name: "witness.test/w9").verifier.vkey
+            let unwitnessed = try checkReceipt([stranger], quorum: 1)
+            #expect(unwitnessed.status == 1 && unwitnessed.stdout.contains("witness.test/w9"), "\(unwitnessed.stdout)")
 
             // One witness down: the next checkpoint is cosigned by the other two, and a quorum of 2 holds.
             witnesses[2].process.stop(signal: SIGTERM)
