@@ -28,17 +28,14 @@ public struct CosignatureVerifier: Sendable, Hashable {
     /// - Throws: ``LedgerError/Code/malformedKey`` if it is malformed or not an Ed25519 cosignature key;
     ///   ``LedgerError/Code/keyIDMismatch`` if the key ID is not the one the name and key give.
     public init(vkey: String) throws {
-        let parts = vkey.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3 else { throw LedgerError.malformedKey("a witness key is <name>+<key ID>+<key>, not '\(vkey)'") }
-        let stated = try KeyID.parse(parts[1])
-        guard let key = ByteEncoding.bytes(base64: parts[2]), key.count == 33, key[0] == KeyID.cosignatureV1,
-            let publicKey = try? Curve25519.Signing.PublicKey(rawRepresentation: key[1...])
-        else {
-            throw LedgerError.malformedKey(
-                "the key of witness '\(parts[0])' is not an Ed25519 cosignature key (base64 of 0x04 and 32 bytes; a log's own key starts with 0x01)")
+        let parsed = try KeyID.parseKeyString(
+            vkey[...], type: KeyID.cosignatureV1, what: "witness key",
+            expected: "an Ed25519 cosignature key (base64 of 0x04 and 32 bytes; a log's own key starts with 0x01)")
+        guard let publicKey = try? Curve25519.Signing.PublicKey(rawRepresentation: parsed.key) else {
+            throw LedgerError.malformedKey("the key of witness '\(parsed.name)' is not an Ed25519 public key")
         }
-        try self.init(name: String(parts[0]), publicKey: publicKey)
-        guard keyID == stated else { throw LedgerError.keyIDMismatch(name: name, stated: stated, computed: keyID) }
+        try self.init(name: parsed.name, publicKey: publicKey)
+        guard keyID == parsed.keyID else { throw LedgerError.keyIDMismatch(name: name, stated: parsed.keyID, computed: keyID) }
     }
 
     /// The verifier key string, `<name>+<key ID>+<base64(0x04 || key)>`, to publish.
@@ -95,16 +92,13 @@ public struct CosignatureSigner: Sendable {
     public init(skey: String) throws {
         let prefix = "PRIVATE+KEY+"
         guard skey.hasPrefix(prefix) else { throw LedgerError.malformedKey("a witness's private key starts with \(prefix)") }
-        let parts = skey.dropFirst(prefix.count).split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3 else { throw LedgerError.malformedKey("a witness's private key is \(prefix)<name>+<key ID>+<key>") }
-        let stated = try KeyID.parse(parts[1])
-        guard let seed = ByteEncoding.bytes(base64: parts[2]), seed.count == 33, seed[0] == KeyID.cosignatureV1,
-            let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: seed[1...])
-        else {
-            throw LedgerError.malformedKey("the private key of witness '\(parts[0])' is not base64 of 0x04 and a 32-byte Ed25519 seed")
+        let parsed = try KeyID.parseKeyString(
+            skey.dropFirst(prefix.count), type: KeyID.cosignatureV1, what: "witness's private key", expected: "base64 of 0x04 and a 32-byte Ed25519 seed")
+        guard let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: parsed.key) else {
+            throw LedgerError.malformedKey("the private key of witness '\(parsed.name)' is not an Ed25519 seed")
         }
-        try self.init(name: String(parts[0]), key: key)
-        guard verifier.keyID == stated else { throw LedgerError.keyIDMismatch(name: name, stated: stated, computed: verifier.keyID) }
+        try self.init(name: parsed.name, key: key)
+        guard verifier.keyID == parsed.keyID else { throw LedgerError.keyIDMismatch(name: name, stated: parsed.keyID, computed: verifier.keyID) }
     }
 
     /// The private key string, to keep secret.

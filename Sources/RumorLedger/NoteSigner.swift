@@ -39,16 +39,13 @@ public struct NoteSigner: Sendable {
     public init(skey: String) throws {
         let prefix = "PRIVATE+KEY+"
         guard skey.hasPrefix(prefix) else { throw LedgerError.malformedKey("a signer key starts with \(prefix)") }
-        let parts = skey.dropFirst(prefix.count).split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3 else { throw LedgerError.malformedKey("a signer key is \(prefix)<name>+<key ID>+<key>") }
-        let stated = try KeyID.parse(parts[1])
-        guard let seed = ByteEncoding.bytes(base64: parts[2]), seed.count == 33, seed[0] == KeyID.ed25519,
-            let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: seed[1...])
-        else {
-            throw LedgerError.malformedKey("the key of signer '\(parts[0])' is not an Ed25519 key (base64 of 0x01 and a 32-byte seed)")
+        let parsed = try KeyID.parseKeyString(
+            skey.dropFirst(prefix.count), type: KeyID.ed25519, what: "signer key", expected: "an Ed25519 key (base64 of 0x01 and a 32-byte seed)")
+        guard let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: parsed.key) else {
+            throw LedgerError.malformedKey("the key of signer '\(parsed.name)' is not an Ed25519 seed")
         }
-        try self.init(name: String(parts[0]), key: key)
-        guard keyID == stated else { throw LedgerError.keyIDMismatch(name: name, stated: stated, computed: keyID) }
+        try self.init(name: parsed.name, key: key)
+        guard keyID == parsed.keyID else { throw LedgerError.keyIDMismatch(name: name, stated: parsed.keyID, computed: keyID) }
     }
 
     /// The signer key string, to keep secret.

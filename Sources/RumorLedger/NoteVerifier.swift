@@ -29,17 +29,12 @@ public struct NoteVerifier: Sendable, Equatable {
     /// - Throws: ``LedgerError/Code/malformedKey`` if it is malformed or not Ed25519; ``LedgerError/Code/keyIDMismatch``
     ///   if the key ID is not the one the name and key give.
     public init(vkey: String) throws {
-        let parts = vkey.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3 else { throw LedgerError.malformedKey("a verifier key is <name>+<key ID>+<key>, not '\(vkey)'") }
-        let stated = try KeyID.parse(parts[1])
-        guard let key = ByteEncoding.bytes(base64: parts[2]) else {
-            throw LedgerError.malformedKey("the key of verifier '\(parts[0])' is not standard base64")
+        let parsed = try KeyID.parseKeyString(vkey[...], type: KeyID.ed25519, what: "verifier key", expected: "an Ed25519 key (0x01 and 32 bytes)")
+        guard let publicKey = try? Curve25519.Signing.PublicKey(rawRepresentation: parsed.key) else {
+            throw LedgerError.malformedKey("the key of verifier '\(parsed.name)' is not an Ed25519 public key")
         }
-        guard key.count == 33, key[0] == KeyID.ed25519, let publicKey = try? Curve25519.Signing.PublicKey(rawRepresentation: key[1...]) else {
-            throw LedgerError.malformedKey("the key of verifier '\(parts[0])' is not an Ed25519 key (0x01 and 32 bytes)")
-        }
-        try self.init(name: String(parts[0]), publicKey: publicKey)
-        guard keyID == stated else { throw LedgerError.keyIDMismatch(name: name, stated: stated, computed: keyID) }
+        try self.init(name: parsed.name, publicKey: publicKey)
+        guard keyID == parsed.keyID else { throw LedgerError.keyIDMismatch(name: name, stated: parsed.keyID, computed: keyID) }
     }
 
     /// The verifier key string, `<name>+<key ID>+<base64 key>`, to publish.
@@ -92,6 +87,22 @@ enum KeyID {
             throw LedgerError.malformedKey("a key ID is 8 hex digits, not '\(text)'")
         }
         return value(of: bytes)
+    }
+
+    /// Splits a key string, `<name>+<8 hex digits of key ID>+<base64(type || 32 bytes)>`, and checks its type byte.
+    /// - Parameters:
+    ///   - what: the kind of string, for messages ("verifier key").
+    ///   - expected: what the key part must be, for messages.
+    /// - Returns: the name, the stated key ID, and the 32 key bytes.
+    static func parseKeyString(_ text: Substring, type: UInt8, what: String, expected: String) throws -> (name: String, keyID: UInt32, key: [UInt8]) {
+        let parts = text.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3 else { throw LedgerError.malformedKey("a \(what) is <name>+<key ID>+<key>, not '\(text.prefix(200))'") }
+        let stated = try parse(parts[1])
+        guard let bytes = ByteEncoding.bytes(base64: parts[2]) else {
+            throw LedgerError.malformedKey("the key of '\(parts[0])' is not standard base64")
+        }
+        guard bytes.count == 33, bytes[0] == type else { throw LedgerError.malformedKey("the key of '\(parts[0])' is not \(expected)") }
+        return (String(parts[0]), stated, Array(bytes.dropFirst()))
     }
 
     /// Checks a key name: non-empty, with no white space and no `+`.

@@ -48,15 +48,7 @@ struct LogVerifyCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Check the log only, not the site's entries.")
     var logOnly = false
 
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "A witness whose cosignature counts: its verifier key, <name>+<key ID>+<base64 key> (as `rumorctl witness serve` prints it); repeatable.",
-            valueName: "vkey"))
-    var witness: [String] = []
-
-    @Option(name: .long, help: "How many of the --witness keys must have cosigned the checkpoint (default: all of them).")
-    var quorum: Int?
+    @OptionGroup var witnessOptions: WitnessQuorumOptions
 
     func run() async throws {
         guard let source = HTTPLogSource(baseURL: url, timeout: timeout) else {
@@ -75,20 +67,7 @@ struct LogVerifyCommand: AsyncParsableCommand {
                 throw Failure.badInput
             }
         }
-        var witnesses: [CosignatureVerifier] = []
-        for key in witness {
-            do {
-                witnesses.append(try CosignatureVerifier(vkey: key))
-            } catch {
-                Failure.printError("--witness: \(error)")
-                throw Failure.badInput
-            }
-        }
-        let quorum = quorum ?? witnesses.count
-        guard quorum >= 0, quorum <= witnesses.count else {
-            Failure.printError("--quorum \(quorum) asks for more cosignatures than the \(witnesses.count) --witness keys given can make")
-            throw Failure.badInput
-        }
+        let (witnesses, quorum) = try witnessOptions.resolved()
         let showsProgress = isatty(STDERR_FILENO) == 1
         var progress: (@Sendable (String) -> Void)? = nil
         if showsProgress {
@@ -138,27 +117,17 @@ struct LogReceiptCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The log's verifier key, <name>+<key ID>+<base64 key> (the site's /log/key).")
     var key: String
 
-    @Option(name: .long, help: ArgumentHelp("A witness whose cosignature counts (its verifier key); repeatable.", valueName: "vkey"))
-    var witness: [String] = []
-
-    @Option(name: .long, help: "How many of the --witness keys must have cosigned (default: all of them).")
-    var quorum: Int?
+    @OptionGroup var witnessOptions: WitnessQuorumOptions
 
     func run() async throws {
         let verifier: LogVerifier
-        var witnesses: [CosignatureVerifier] = []
         do {
             verifier = try LogVerifier(vkey: key)
-            witnesses = try witness.map { try CosignatureVerifier(vkey: $0) }
         } catch {
-            Failure.printError("--key or --witness: \(error)")
+            Failure.printError("--key: \(error)")
             throw Failure.badInput
         }
-        let quorum = quorum ?? witnesses.count
-        guard quorum >= 0, quorum <= witnesses.count else {
-            Failure.printError("--quorum \(quorum) asks for more cosignatures than the \(witnesses.count) --witness keys given can make")
-            throw Failure.badInput
-        }
+        let (witnesses, quorum) = try witnessOptions.resolved()
         guard let receiptData = FileManager.default.contents(atPath: receipt), let recordData = FileManager.default.contents(atPath: record) else {
             Failure.printError("cannot read \(FileManager.default.fileExists(atPath: receipt) ? record : receipt)")
             throw Failure.badInput
@@ -172,5 +141,37 @@ struct LogReceiptCommand: AsyncParsableCommand {
             printOut("receipt refused: \(error)")
             throw ExitCode.failure
         }
+    }
+}
+
+/// The witnesses a reader trusts and how many of them must have cosigned (`log verify`, `log receipt`).
+struct WitnessQuorumOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A witness whose cosignature counts: its verifier key, <name>+<key ID>+<base64 key> (as `rumorctl witness serve` prints it); repeatable.",
+            valueName: "vkey"))
+    var witness: [String] = []
+
+    @Option(name: .long, help: "How many of the --witness keys must have cosigned the checkpoint (default: all of them).")
+    var quorum: Int?
+
+    /// The parsed keys and the quorum, or a message and exit status 2.
+    func resolved() throws -> (witnesses: [CosignatureVerifier], quorum: Int) {
+        var witnesses: [CosignatureVerifier] = []
+        for key in witness {
+            do {
+                witnesses.append(try CosignatureVerifier(vkey: key))
+            } catch {
+                Failure.printError("--witness: \(error)")
+                throw Failure.badInput
+            }
+        }
+        let quorum = quorum ?? witnesses.count
+        guard quorum >= 0, quorum <= witnesses.count else {
+            Failure.printError("--quorum \(quorum) asks for more cosignatures than the \(witnesses.count) --witness keys given can make")
+            throw Failure.badInput
+        }
+        return (witnesses, quorum)
     }
 }
