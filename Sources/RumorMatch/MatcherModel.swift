@@ -29,9 +29,6 @@ public struct MatcherModel: Sendable, Hashable, Codable {
     /// The fitting posts as the multilingual encoder reads them, for the exemplar features of posts read across
     /// languages (``CrossLingualStage``); nil in models fitted without the multilingual encoder.
     public var crossLingualExemplars: ExemplarSet?
-    /// The label threshold for posts read across languages (``CrossLingualStage``), fitted on the fitting posts that
-    /// are: their scores lie lower than English posts' for the same confidence; nil to use ``labelThreshold``.
-    public var crossLingualLabelThreshold: Double?
     /// The precision of the embeddings it was fitted on; a matcher embeds posts the same way. Models written before
     /// it was recorded were fitted on ``SentenceEmbedder/Precision/float32``.
     public var encoderPrecision: SentenceEmbedder.Precision {
@@ -51,7 +48,6 @@ public struct MatcherModel: Sendable, Hashable, Codable {
         case recordedEncoderPrecision = "encoder_precision"
         case crossLingualScale = "cross_lingual_scale"
         case crossLingualExemplars = "cross_lingual_exemplars"
-        case crossLingualLabelThreshold = "cross_lingual_label_threshold"
     }
 
     /// Creates a model.
@@ -74,11 +70,7 @@ public struct MatcherModel: Sendable, Hashable, Codable {
     /// either changes, since its bounds were fitted for the fitted thresholds.
     public func withThresholds(label: Double?, review: Double?) -> MatcherModel {
         var model = self
-        if let label {
-            model.labelThreshold = label
-            // A deployment's own threshold holds for every post.
-            model.crossLingualLabelThreshold = nil
-        }
+        if let label { model.labelThreshold = label }
         if let review { model.reviewThreshold = review }
         if model.labelThreshold != labelThreshold || model.reviewThreshold != reviewThreshold { model.quick = nil }
         return model

@@ -205,8 +205,7 @@ public struct RumorMatcher: Sendable {
         let model = configuration.model
         for (index, candidates) in zip(remaining, candidates(remaining.map { prepared[$0] })) {
             let scored = candidates.map { ($0, model.scorer.probability($0.features.values)) }
-            let label = prepared[index].crossLingual ? model.crossLingualLabelThreshold ?? model.labelThreshold : model.labelThreshold
-            decided[index] = (result(prepared[index].normalized, scored, label: max(label, model.reviewThreshold), review: model.reviewThreshold), .encoder)
+            decided[index] = (result(prepared[index].normalized, scored, label: model.labelThreshold, review: model.reviewThreshold), .encoder)
         }
         return decided.map { $0! }
     }
@@ -376,11 +375,6 @@ public struct RumorMatcher: Sendable {
     /// The embedding of each post as the matcher sees it (its normalised text), for exemplars.
     public func postVectors(_ texts: [String]) -> [[Float]] {
         embedder.embed(exemplarTexts(texts), batchSize: 32, threads: 2)
-    }
-
-    /// Whether a post is read across languages: it reads as Spanish and the matcher has the multilingual encoder.
-    func readsAcrossLanguages(_ text: String) -> Bool {
-        crossLingual != nil && CrossLingualStage.readsAsSpanish(NormalizedText(text, dictionary: dictionary).text)
     }
 
     /// The same by the multilingual encoder, for ``MatcherModel/crossLingualExemplars``; nil without one.

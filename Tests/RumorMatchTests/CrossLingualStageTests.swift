@@ -55,27 +55,4 @@ struct CrossLingualStageTests {
         let englishPosts = posts.filter { !CrossLingualStage.readsAsSpanish(NormalizedText($0, dictionary: []).text) }
         #expect(english.match(Array(englishPosts)) == across.match(Array(englishPosts)))
     }
-
-    @Test("posts read across languages are labelled at their own threshold, English ones at the model's; a deployment's own threshold holds for both")
-    func ownThreshold() throws {
-        let entries = try Self.entriesWithoutSpanish()
-        var model = try MatcherModel.shipped()
-        let post = "Encontraron un montón de boletas llenas en una cuneta en Pensilvania. Los votos de la gente, tirados en la tierra."
-        let englishPost = "They found ballots for Trump dumped in a ditch in Pennsylvania."
-        func decisions(_ model: MatcherModel) throws -> [[String]] {
-            let matcher = RumorMatcher(
-                entries: entries, embedder: try sharedEmbedder.get(), configuration: .init(model: model), multilingual: try sharedMultilingual.get())
-            return matcher.match([post, englishPost]).map { $0.labels.map(\.slug) }
-        }
-        model.crossLingualLabelThreshold = 0.99
-        let strict = try decisions(model)
-        #expect(strict[0].isEmpty, "nothing the Spanish post scores reaches 0.99")
-        model.crossLingualLabelThreshold = model.reviewThreshold
-        let lenient = try decisions(model)
-        #expect(lenient[0].contains("ballots-dumped"))
-        #expect(strict[1] == lenient[1], "English posts keep the model's threshold")
-        let overridden = model.withThresholds(label: 0.99, review: nil)
-        #expect(overridden.crossLingualLabelThreshold == nil)
-        #expect(try decisions(overridden)[0].isEmpty)
-    }
 }

@@ -92,7 +92,6 @@ public enum MatcherFitting {
         /// The same posts embedded by the multilingual encoder (nil without one).
         var crossLingualExemplars: ExemplarSet?
         var labelThreshold: Double
-        var crossLingualLabelThreshold: Double?
         var reviewThreshold: Double
         var outOfFold: OutOfFold
         /// The vector of every text it embedded for the stance model (posts, phrasings, corrections), by raw text.
@@ -105,16 +104,12 @@ public enum MatcherFitting {
                 scorer: scorer, stance: stance, exemplars: exemplars, labelThreshold: labelThreshold, reviewThreshold: reviewThreshold, gate: gate,
                 provenance: provenance)
             model.crossLingualExemplars = crossLingualExemplars
-            model.crossLingualLabelThreshold = crossLingualLabelThreshold
             return model
         }
     }
 
     /// Cross-fitting folds.
     private static let folds = 5
-    /// The fewest (post, slug) claims among the fitting posts read across languages for them to get a label threshold
-    /// of their own.
-    static let fewestCrossLingualClaims = 50
 
     /// Fits the stance model, the exemplars, the scorer and its two thresholds with the matcher's embedder.
     private static func fitScorer(matcher: RumorMatcher, posts: [LabelledPost], log: (String) -> Void) -> ScorerFit {
@@ -176,33 +171,20 @@ public enum MatcherFitting {
             }
             return (truePositives, falsePositives)
         }
-        /// The threshold from 0.30 to 0.95 that maximises F0.5 over the pairs of the posts `included` accepts.
-        func bestThreshold(among included: (Int) -> Bool) -> Double {
-            let positives = posts.indices.filter(included).reduce(0) { $0 + posts[$1].claims.count }
-            var best = (threshold: 0.5, f: -1.0)
-            for step in 30...95 {
-                let threshold = Double(step) / 100
-                var (tp, fp) = (0, 0)
-                for pair in pairs where included(pair.post) && scores[pair.example] >= threshold {
-                    if labels[pair.example] { tp += 1 } else { fp += 1 }
-                }
-                let precision = tp + fp == 0 ? 1 : Double(tp) / Double(tp + fp)
-                let recall = positives == 0 ? 1 : Double(tp) / Double(positives)
-                // F0.5: precision counts twice as much as recall, since a wrong label on an honest post costs more
-                // than a missed one (which may still reach review).
-                let f = precision + recall == 0 ? 0 : 1.25 * precision * recall / (0.25 * precision + recall)
-                if f >= best.f { best = (threshold, f) }
+        var labelThreshold = 0.5
+        var bestF = -1.0
+        for step in 30...95 {
+            let threshold = Double(step) / 100
+            let (tp, fp) = counts(at: threshold)
+            let precision = tp + fp == 0 ? 1 : Double(tp) / Double(tp + fp)
+            let recall = totalPositives == 0 ? 1 : Double(tp) / Double(totalPositives)
+            // F0.5: precision counts twice as much as recall, since a wrong label on an honest post costs more
+            // than a missed one (which may still reach review).
+            let f = precision + recall == 0 ? 0 : 1.25 * precision * recall / (0.25 * precision + recall)
+            if f >= bestF {
+                bestF = f
+                labelThreshold = threshold
             }
-            return best.threshold
-        }
-        let labelThreshold = bestThreshold { _ in true }
-        // Posts read across languages score lower for the same confidence (one encoder's similarities put on another's
-        // scale): their own threshold, when the fitting posts hold enough of them.
-        let acrossLanguages = Set(posts.indices.filter { matcher.readsAcrossLanguages(posts[$0].text) })
-        let crossLingualClaims = acrossLanguages.reduce(0) { $0 + posts[$1].claims.count }
-        let crossLingualLabelThreshold = crossLingualClaims >= fewestCrossLingualClaims ? bestThreshold(among: acrossLanguages.contains) : nil
-        if let crossLingualLabelThreshold {
-            log(String(format: "label threshold for the %d posts read across languages (%d claims): %.2f", acrossLanguages.count, crossLingualClaims, crossLingualLabelThreshold))
         }
         var reviewThreshold = max(0.10, labelThreshold - 0.10)
         for step in stride(from: Int((labelThreshold - 0.10) * 100), through: 10, by: -1) {
@@ -218,7 +200,7 @@ public enum MatcherFitting {
         let vectors = postInputs.map(\.vector) + anchorAssertions.map(\.1) + anchorDenials.map(\.1)
         return ScorerFit(
             scorer: scorer, stance: stance, exemplars: exemplars, crossLingualExemplars: crossLingualExemplars, labelThreshold: labelThreshold,
-            crossLingualLabelThreshold: crossLingualLabelThreshold, reviewThreshold: reviewThreshold, outOfFold: outOfFold, embedded: Dictionary(zip(texts, vectors)) { first, _ in first },
+            reviewThreshold: reviewThreshold, outOfFold: outOfFold, embedded: Dictionary(zip(texts, vectors)) { first, _ in first },
             denialCues: postInputs.map { StanceCues.count(in: $0.text).suggestsDenial })
     }
 
