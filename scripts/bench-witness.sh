@@ -64,7 +64,7 @@ def wait(predicate, limit=60):
 size, _ = wait(lambda state: state[1] == 3)
 latencies = []
 for number in range(1, count + 1):
-    entry["version"] += 1
+    entry["version"] = entry.get("version", 1) + 1
     entry["details"] = entry["details"].rstrip(".") + f". Update {number}."
     path = work / f"update-{number}.json"
     path.write_text(json.dumps(entry))

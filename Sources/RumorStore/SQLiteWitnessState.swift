@@ -19,6 +19,10 @@ public struct SQLiteWitnessState: WitnessLogRegistry {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.label = "rumorcontrol-witness"
+        // A cosignature is answered only once its checkpoint is on disk (tlog-witness): write-ahead logging with a
+        // full sync at each commit, one sync per request, which survives a power cut as well as a crash.
+        configuration.journalMode = .wal
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)
             var migrator = DatabaseMigrator()
