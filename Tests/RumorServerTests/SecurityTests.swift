@@ -76,8 +76,8 @@ struct SecurityTests {
     @Test("label, check-form and search requests over a caller's rate get 429 with Retry-After; another caller is not affected")
     func rateLimit() async throws {
         var configuration = ServerConfiguration()
-        // One request every five seconds, so even a slow, loaded machine cannot refill the bucket between requests.
-        configuration.labelRateLimit = 0.2
+        // One request every hundred seconds, so even a slow, loaded machine cannot refill the bucket between requests.
+        configuration.labelRateLimit = 0.01
         let (prepare, editors) = Editors.prepared()
         try await withLiveServer(configuration: configuration, prepare: prepare) { client in
             var statuses: [HTTPResponse.Status] = []
