@@ -115,7 +115,7 @@ struct WitnessTests {
         #expect(witness.verifier.timestamp(of: altered, for: text) == nil, "the time is signed")
         #expect(try CosignatureVerifier(vkey: witness.verifier.vkey) == witness.verifier)
         #expect(try CosignatureSigner(skey: witness.skey).verifier == witness.verifier)
-        let keyBytes = Data(base64Encoded: String(witness.verifier.vkey.split(separator: "+")[2])).map(Array.init) ?? []
+        let keyBytes = Data(base64Encoded: String(witness.verifier.vkey.split(separator: "+", maxSplits: 2)[2])).map(Array.init) ?? []
         #expect(keyBytes == [0x04] + witness.verifier.publicKey, "base64 of 0x04 then the key")
         let log = try NoteSigner.generate(name: "example.org/log")
         #expect(throws: LedgerError.malformedKey("")) { try CosignatureVerifier(vkey: log.verifier.vkey) }
