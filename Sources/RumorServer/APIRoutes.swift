@@ -152,10 +152,8 @@ struct APIRoutes {
         if let reason = loaded.crossLingualOffReason { members.append(("cross_lingual_reason", .string(reason))) }
         if let witnesses {
             let statuses = witnesses.current
-            let latest = statuses.compactMap(\.cosignedSize).max()
-            let cosignedLatest = statuses.filter { $0.cosignedSize != nil && $0.cosignedSize == latest }.count
             members.append(("witness_quorum", .number(String(witnesses.quorum))))
-            members.append(("witnessed", .bool(cosignedLatest >= witnesses.quorum && latest != nil)))
+            members.append(("witnessed", .bool(witnesses.quorumCosigned(statuses))))
             members.append(
                 ("witnesses", .array(statuses.map { status -> JSONNode in
                     var fields: [(String, JSONValue)] = [("name", .string(status.name)), ("cosigned_size", status.cosignedSize.map { .number(String($0)) } ?? .null)]

@@ -13,7 +13,7 @@ struct LogRoutes {
     var witnesses: WitnessCosigner? = nil
 
     func add(to router: Router<SiteRequestContext>) {
-        router.route("/log", [.get: { _, _ in html(site.renderer.render(LogPageView(chrome: site.chrome(), origin: log.origin, key: log.verifierKey, base: site.configuration.baseURL, witnesses: witnessRows), template: "log")) }])
+        router.route("/log", [.get: { _, _ in html(site.renderer.render(LogPageView(chrome: site.chrome(), origin: log.origin, key: log.verifierKey, base: site.configuration.baseURL, witnesses: witnessRows, quorum: witnesses?.quorum ?? 0), template: "log")) }])
         router.route("/log/key", [.get: { _, _ in text(log.verifierKey + "\n", cache: "public, max-age=3600") }])
         router.route("/log/checkpoint", [.get: { _, _ in try await text(checkpoint(), cache: "no-cache") }])
         router.route("/log/tile/**", [.get: tile])
@@ -86,8 +86,16 @@ struct LogPageView {
     var origin: String
     var key: String
     var base: String
-    var witnesses: [WitnessRow] = []
-    var quorum: Int { witnesses.count }
+    var witnesses: [WitnessRow]
+    /// Whether the site has witnesses (stored, since templates read stored properties only).
+    var hasWitnesses: Bool
+    /// How many of them the site asks to cosign (`--witness-quorum`), for the command the page shows.
+    var quorum: Int
+
+    init(chrome: Chrome, origin: String, key: String, base: String, witnesses: [WitnessRow] = [], quorum: Int = 0) {
+        (self.chrome, self.origin, self.key, self.base) = (chrome, origin, key, base)
+        (self.witnesses, self.hasWitnesses, self.quorum) = (witnesses, !witnesses.isEmpty, quorum)
+    }
 
     /// A witness on the page.
     struct WitnessRow {

@@ -58,9 +58,9 @@ final class PublicLog: Sendable {
     /// witnesses have returned for it so far (none until they answer, or when none is configured).
     func checkpoint() async throws -> String {
         let signed = try await signedCheckpoint()
-        let lines = cosignatures.withLock { $0.text.isEmpty ? [] : Array($0.lines.values) }
-        guard !lines.isEmpty, let note = try? Note(parsing: signed), cosignatures.withLock({ $0.text }) == note.text else { return signed }
-        return (try? note.adding(lines.sorted { $0.name < $1.name }).serialized) ?? signed
+        let book = cosignatures.withLock { $0 }
+        guard !book.lines.isEmpty, let note = try? Note(parsing: signed), book.text == note.text else { return signed }
+        return (try? note.adding(book.lines.values.sorted { $0.name < $1.name }).serialized) ?? signed
     }
 
     /// Keeps a witness's cosignature of the checkpoint with note text `text` (dropping those of older checkpoints).

@@ -90,6 +90,12 @@ final class WitnessCosigner: Service, Sendable {
         return endpoints.compactMap { statuses[$0.verifier.name] }
     }
 
+    /// Whether at least ``quorum`` witnesses cosigned the largest size any of them cosigned.
+    func quorumCosigned(_ statuses: [WitnessStatus]) -> Bool {
+        guard let latest = statuses.compactMap(\.cosignedSize).max() else { return false }
+        return statuses.filter { $0.cosignedSize == latest }.count >= quorum
+    }
+
     func run() async throws {
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in

@@ -121,6 +121,7 @@ struct WitnessCommandTests {
             #expect(try await RawHTTP.blocking { try RawHTTP.get(port: port, path: "/rumors/trump-won") }.hasPrefix("HTTP/1.1 200"))
             let page = try await RawHTTP.blocking { try RawHTTP.get(port: port, path: "/log") }
             #expect(page.contains("witness.test/w2") && page.contains("last request failed"), "the /log page says which witness failed")
+            #expect(page.contains("--quorum 2</code>"), "the page's command asks for the site's quorum")
 
             // The second witness comes back on its database, key and port: it kept the size it cosigned, takes the
             // consistency proof from there, and the quorum holds again.

@@ -148,7 +148,7 @@ struct WitnessTests {
         let (signer, witness, state) = (fixture.signer, fixture.witness, fixture.state)
         let first = try await witness.addCheckpoint(try request(log, signer, old: 0))
         #expect(first.status == 200, "\(first.body)")
-        let note = try Note(parsing: try log.checkpoint(origin: signer.name).signed(by: signer) + "")
+        let note = try Note(parsing: try log.checkpoint(origin: signer.name).signed(by: signer))
         let cosigned = try note.adding([try Note(parsing: note.text + "\n" + first.body).signatures[0]])
         #expect(cosigned.cosignatures(by: [witness.signer.verifier]).map(\.timestamp) == [1_700_000_000])
         #expect(try await state.witnessedLog(origin: signer.name)?.size == 5)
