@@ -8,6 +8,11 @@ public enum Role: String, Sendable, Hashable, Codable, CaseIterable {
     case reviewer
     /// Also manages accounts and API tokens.
     case admin
+    /// Decides the posts the matcher sends to review (the moderation desk); writes no drafts.
+    case moderator
+
+    /// Whether the role may decide queued posts: moderators, reviewers and admins.
+    public var moderates: Bool { self != .author }
 }
 
 /// A change to the knowledge base waiting for a second person.
@@ -77,13 +82,16 @@ public enum EditorialPolicy {
         case approve = "approve the draft"
         case sendBack = "send the draft back"
         case manageAccounts = "manage accounts and tokens"
+        case moderate = "decide posts in the review queue"
     }
 
     /// Whether `actor` (with `role`) may take `action` on `draft`; when not, why, in words for the editor.
     public static func refusal(_ action: Action, actor: String, role: Role, draft: Draft? = nil) -> String? {
         switch action {
         case .createDraft:
-            return nil
+            return role == .moderator ? "writing drafts needs the author role; a moderator decides queued posts" : nil
+        case .moderate:
+            return role.moderates ? nil : "deciding queued posts needs the moderator, reviewer or admin role"
         case .editDraft, .submit:
             guard let draft else { return "there is no such draft" }
             if draft.author != actor { return "only its author, \(draft.author), may \(action.rawValue)" }
@@ -91,7 +99,7 @@ public enum EditorialPolicy {
             return nil
         case .approve, .sendBack:
             guard let draft else { return "there is no such draft" }
-            if role == .author { return "approving needs the reviewer role" }
+            if role == .author || role == .moderator { return "approving needs the reviewer role" }
             if draft.author == actor { return "nobody may \(action == .approve ? "approve" : "review") their own draft; another reviewer must" }
             if draft.state != .inReview { return "the draft is not waiting for review" }
             if action == .sendBack { return nil }

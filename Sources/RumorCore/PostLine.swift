@@ -88,6 +88,24 @@ public struct PostLine: Sendable {
     public var id: JSONValue
     /// The post's text.
     public var text: String
+    /// Where the post was seen (`"url"`), for the moderation queue.
+    public var url: String?
+    /// Whether to keep it for the moderation desk (`"queue"`), when the line says.
+    public var queue: Bool?
+
+    /// Creates a post line.
+    public init(number: Int, id: JSONValue, text: String, url: String? = nil, queue: Bool? = nil) {
+        (self.number, self.id, self.text, self.url, self.queue) = (number, id, text, url, queue)
+    }
+
+    /// The post's id as the moderation queue keeps it: a string id as is, a number's digits; nil for none.
+    public var externalID: String? {
+        switch id {
+        case .string(let string): string
+        case .number(let digits): digits
+        default: nil
+        }
+    }
 
     /// Reads one line, or says what is wrong with it.
     /// - Parameters:
@@ -105,7 +123,10 @@ public struct PostLine: Sendable {
             guard case .string(let text) = node["text"]?.value else {
                 return .failure(PostLineError(line: number, id: id, message: "\"text\" is missing or not a string"))
             }
-            return .success(PostLine(number: number, id: id, text: text))
+            var post = PostLine(number: number, id: id, text: text)
+            if case .string(let url) = node["url"]?.value { post.url = url }
+            if case .bool(let queue) = node["queue"]?.value { post.queue = queue }
+            return .success(post)
         }
     }
 

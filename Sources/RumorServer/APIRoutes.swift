@@ -4,6 +4,7 @@ import Hummingbird
 import NIOCore
 import RumorCore
 import RumorMatch
+import RumorStore
 
 /// The JSON API under `/api/v1`, the OpenAPI document, and the operational endpoints.
 struct APIRoutes {
@@ -30,7 +31,9 @@ struct APIRoutes {
         router.route(RouterPath(SitePath.health), [.get: { _, _ in health() }])
         router.route(RouterPath(SitePath.ready), [.get: { _, _ in try ready() }])
         router.route(RouterPath(SitePath.metrics), [.get: { _, _ in
-            Response(status: .ok, headers: [.contentType: MediaTypes.prometheus, .cacheControl: "no-store"],
+            // The queue's gauges come from the shared database, so every replica reports the same queue.
+            if let counts = try? await site.store.queueCounts() { metrics.recordQueue(counts) }
+            return Response(status: .ok, headers: [.contentType: MediaTypes.prometheus, .cacheControl: "no-store"],
                      body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
         }])
     }
@@ -59,9 +62,38 @@ struct APIRoutes {
         guard case .object = node.value else { throw Problem.badRequest("The body must be a JSON object {\"text\": \"...\"}, not \(node.typeName).") }
         guard case .string(let text) = node["text"]?.value else { throw Problem.badRequest("The member \"text\" is missing or not a string.") }
         guard text.utf8.count <= limit else { throw Problem.tooLarge("The post's text", limit: limit) }
-        let decided = try await matcher.match([text])
+        let post = try PostLine.parse(.success(node), number: 1).get()
+        let origin = try queueOrigin(context, asked: post.queue, post: post)
+        let (decided, queued) = try await matcher.match([text], origins: [origin])
         metrics.recordMatches(decided)
-        return json(decided[0].result.jsonText)
+        let ids = try await enqueue(queued)
+        return json(Self.withQueueID(decided[0].result.jsonText, ids.first))
+    }
+
+    /// Who a post is queued for, when it is to be queued: the request's `"queue"`, else the token's default.
+    /// Queueing keeps personal data, so it needs a caller who signed in or holds a token (401 otherwise).
+    func queueOrigin(_ context: SiteRequestContext, asked: Bool?, post: PostLine) throws -> PostOrigin? {
+        var tokenDefault = false
+        if case .token(let token) = context.identity { tokenDefault = token.queuesPosts }
+        guard asked ?? tokenDefault else { return nil }
+        guard let identity = context.identity else {
+            throw Problem(.unauthorized, detail: "Queueing posts for the moderation desk needs an API token (rumorctl token create) or a signed-in session.",
+                          headers: [.wwwAuthenticate: "Bearer"])
+        }
+        return PostOrigin(externalID: post.externalID, url: post.url, caller: identity.actor)
+    }
+
+    /// Stores what the desk keeps; returns the queue ids of the posts sent to review, in order.
+    func enqueue(_ queued: [QueueSubmission]) async throws -> [Int64] {
+        guard !queued.isEmpty else { return [] }
+        let ids = try await site.store.enqueue(queued)
+        return zip(queued, ids).filter { $0.0.kind == .review }.map(\.1)
+    }
+
+    /// A result's JSON object with `"queue_id"` added when the post went to the review queue.
+    static func withQueueID(_ object: String, _ id: Int64?) -> String {
+        guard let id, object.hasSuffix("}") else { return object }
+        return String(object.dropLast()) + ",\"queue_id\":\(id)}"
     }
 
     /// `POST /api/v1/label/batch`: NDJSON posts in, NDJSON results out, both streamed, in order. A bad line is
@@ -82,27 +114,41 @@ struct APIRoutes {
             func flush(_ writer: inout any ResponseBodyWriter) async throws {
                 guard !chunk.isEmpty else { return }
                 let posts = chunk.compactMap { try? $0.get() }
-                let decided = try await matcher.match(posts.map(\.text))
+                let (decided, queued) = try await matcher.match(posts.map(\.text), origins: posts.map { origins[$0.number] ?? nil })
                 metrics.recordMatches(decided)
+                // Review posts are queued in order, so their ids line up with the posts whose result has review items only.
+                var reviewIDs = try await enqueue(queued).makeIterator()
                 var results = decided.map(\.result).makeIterator()
                 var output = ""
                 for line in chunk {
                     switch line {
                     case .success(let post):
                         let result = results.next() ?? .none
-                        output += result.jsonLine(id: post.id) + "\n"
+                        let queueID = origins[post.number] != nil && result.labels.isEmpty && !result.review.isEmpty ? reviewIDs.next() : nil
+                        output += Self.withQueueID(result.jsonLine(id: post.id), queueID) + "\n"
                     case .failure(let error): output += error.jsonLine + "\n"
                     }
                 }
                 chunk.removeAll(keepingCapacity: true)
                 try await writer.write(ByteBuffer(string: output))
             }
+            // Per line number, where a post to queue came from (nil: not queued).
+            var origins: [Int: PostOrigin?] = [:]
             func take(_ item: LineBuffer.Item) {
                 if case .line(_, let bytes) = item, LineBuffer.isBlank(bytes) { return }
-                chunk.append(PostLine.parse(item).flatMap { post in
+                let line = PostLine.parse(item).flatMap { post in
                     post.text.utf8.count <= postLimit ? .success(post)
                         : .failure(PostLineError(line: post.number, id: post.id, message: "the text is longer than \(postLimit) bytes"))
-                })
+                }
+                if case .success(let post) = line {
+                    do {
+                        origins[post.number] = try queueOrigin(context, asked: post.queue, post: post)
+                    } catch {
+                        chunk.append(.failure(PostLineError(line: post.number, id: post.id, message: "queueing needs an API token; the post was not labelled")))
+                        return
+                    }
+                }
+                chunk.append(line)
             }
             var overLimit = false
             var buffers = body.makeAsyncIterator()

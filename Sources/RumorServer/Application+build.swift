@@ -47,6 +47,7 @@ public func buildApplication(
     let workflow = Workflow(site: site, matcher: matcher)
     EditorRoutes(workflow: workflow, throttle: LoginThrottle(), hasher: .standard).add(to: router)
     DraftAPIRoutes(workflow: workflow, maxBodyBytes: 1 << 20).add(to: router)
+    ModerationRoutes(site: site, script: try ServerAssets.deskScript()).add(to: router)
 
     var application = Application(
         router: router,
@@ -59,7 +60,8 @@ public func buildApplication(
         eventLoopGroupProvider: configuration.eventLoopThreads.map { .shared(MultiThreadedEventLoopGroup(numberOfThreads: $0)) } ?? .singleton,
         logger: logger
     )
-    application.addServices(matcher, SiteRefresher(site: site, matcher: matcher, logger: logger))
+    application.addServices(matcher, SiteRefresher(site: site, matcher: matcher, logger: logger),
+                            QueueRetention(store: store, days: configuration.queueRetentionDays, logger: logger))
     if let witnesses { application.addServices(witnesses) }
     return application
 }
@@ -68,6 +70,11 @@ public func buildApplication(
 enum ServerAssets {
     static func stylesheet() throws -> CachedResource {
         try resource("assets/site.css", contentType: MediaTypes.css, cacheControl: "public, max-age=31536000, immutable")
+    }
+
+    /// The moderation desk's keyboard shortcuts.
+    static func deskScript() throws -> CachedResource {
+        try resource("assets/desk.js", contentType: MediaTypes.javascript, cacheControl: "public, max-age=3600")
     }
 
     static func openAPI() throws -> CachedResource {

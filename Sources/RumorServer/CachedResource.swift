@@ -59,5 +59,6 @@ enum MediaTypes {
     static let xml = "application/xml; charset=utf-8"
     static let text = "text/plain; charset=utf-8"
     static let css = "text/css; charset=utf-8"
+    static let javascript = "text/javascript; charset=utf-8"
     static let prometheus = "text/plain; version=0.0.4; charset=utf-8"
 }

@@ -12,17 +12,17 @@ struct DraftAPIRoutes {
     let maxBodyBytes: Int
 
     func add(to router: Router<SiteRequestContext>) {
-        router.route("/api/v1/drafts", [.get: list, .post: guarded(create)])
-        router.route("/api/v1/drafts/retractions", [.post: guarded(retract)])
-        router.route("/api/v1/drafts/{id}", [.get: show, .put: guarded(update)])
-        router.route("/api/v1/drafts/{id}/submit", [.post: guarded { request, context in try await step(request, context) { try await workflow.submit($0, by: context.identity) } }])
-        router.route("/api/v1/drafts/{id}/approve", [.post: guarded { request, context in try await step(request, context) { _ = try await workflow.approve($0, by: context.identity) } }])
-        router.route("/api/v1/drafts/{id}/return", [.post: guarded(sendBack)])
+        router.route("/api/v1/drafts", [.get: list, .post: Self.guarded(create)])
+        router.route("/api/v1/drafts/retractions", [.post: Self.guarded(retract)])
+        router.route("/api/v1/drafts/{id}", [.get: show, .put: Self.guarded(update)])
+        router.route("/api/v1/drafts/{id}/submit", [.post: Self.guarded { request, context in try await step(request, context) { try await workflow.submit($0, by: context.identity) } }])
+        router.route("/api/v1/drafts/{id}/approve", [.post: Self.guarded { request, context in try await step(request, context) { _ = try await workflow.approve($0, by: context.identity) } }])
+        router.route("/api/v1/drafts/{id}/return", [.post: Self.guarded(sendBack)])
     }
 
     /// A browser session's API writes must carry its CSRF token in `X-CSRF-Token` (tokens sent as `Bearer` need not:
     /// browsers never send them on their own).
-    private func guarded(_ handler: @escaping Handler) -> Handler {
+    static func guarded(_ handler: @escaping Handler) -> Handler {
         { request, context in
             if case .session(let session, _) = context.identity {
                 guard let sent = request.headers[Self.csrfHeader], constantTimeEqual(Array(sent.utf8), Array(session.csrfToken.utf8)) else {

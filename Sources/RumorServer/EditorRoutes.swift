@@ -36,7 +36,7 @@ struct EditorRoutes {
     }
 
     func login(_ request: Request, _ context: SiteRequestContext) async throws -> Response {
-        let fields = try await form(request)
+        let fields = try await Self.form(request)
         guard let expected = request.cookies[CookieName.loginCSRF]?.value, let csrf = fields["csrf"], constantTimeEqual(Array(expected.utf8), Array(csrf.utf8)) else {
             throw Problem(.forbidden, detail: "The sign-in form expired or did not come from this site; load /login again.")
         }
@@ -54,13 +54,13 @@ struct EditorRoutes {
         let lifetime = site.configuration.sessionLifetime
         try await site.store.createSession(tokenHash: Secrets.hash(secret), account: account.name, csrfToken: Secrets.make(),
                                            expires: Date().addingTimeInterval(Double(lifetime.components.seconds)))
-        var response = Response(status: .seeOther, headers: [.location: "/editor", .cacheControl: "no-store"])
+        var response = Response(status: .seeOther, headers: [.location: account.role == .moderator ? "/desk" : "/editor", .cacheControl: "no-store"])
         response.setCookie(cookie(CookieName.session, secret, maxAge: Int(lifetime.components.seconds)))
         return response
     }
 
     func logout(_ request: Request, _ context: SiteRequestContext) async throws -> Response {
-        _ = try await checkedForm(request, context)
+        _ = try await Self.checkedForm(request, context)
         guard case .session(_, let hash) = context.identity else { throw Problem(.unauthorized, detail: "Not signed in.") }
         try await site.store.deleteSession(tokenHash: Data(hash))
         var response = Response(status: .seeOther, headers: [.location: "/", .cacheControl: "no-store"])
@@ -71,12 +71,12 @@ struct EditorRoutes {
     // MARK: Drafts
 
     func dashboard(_ request: Request, _ context: SiteRequestContext) async throws -> Response {
-        let session = try signedInSession(context)
+        let session = try Self.signedInSession(context)
         let drafts = try await site.store.drafts()
         let me = session.account.name
-        let canReview = session.account.role != .author
+        let canReview = session.account.role == .reviewer || session.account.role == .admin
         let view = DashboardView(
-            chrome: site.chrome(), name: me, role: session.account.role.rawValue, csrf: session.csrfToken,
+            chrome: site.chrome(), name: me, role: session.account.role.rawValue, csrf: session.csrfToken, moderates: session.account.role.moderates,
             review: canReview ? drafts.filter { $0.state == .inReview && $0.author != me }.map(DraftRow.init) : [],
             mine: drafts.filter { $0.author == me && $0.state != .approved }.map(DraftRow.init),
             entries: site.current.entries.map { EntryLink(slug: $0.slug, title: $0.title) })
@@ -84,13 +84,18 @@ struct EditorRoutes {
     }
 
     func newDraft(_ request: Request, _ context: SiteRequestContext) async throws -> Response {
-        let session = try signedInSession(context)
-        let slug = FormFields.parse(Substring(request.uri.query ?? ""))?["slug"]
-        let json: String
-        if let slug, let entry = try await site.store.entry(slug: slug) {
+        let session = try Self.signedInSession(context)
+        let query = FormFields.parse(Substring(request.uri.query ?? "")) ?? [:]
+        var json: String
+        if let slug = query["slug"], let entry = try await site.store.entry(slug: slug) {
             json = String(decoding: entry.fileJSON(), as: UTF8.self)
         } else {
             json = Self.template
+        }
+        // "Start a draft from this cluster" (/desk/emerging) sends the cluster's posts, one per line, as phrasings.
+        if query["slug"] == nil, let phrasings = query["phrasings"] {
+            let lines = phrasings.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+            json = json.replacingOccurrences(of: "\"phrasings\": []", with: "\"phrasings\": " + JSONValue.strings(lines).serialized(pretty: false))
         }
         var view = DraftView(chrome: site.chrome(), heading: "New draft", csrf: session.csrfToken, action: "/editor/drafts", json: json)
         view.editable = true
@@ -100,20 +105,20 @@ struct EditorRoutes {
     }
 
     func createDraft(_ request: Request, _ context: SiteRequestContext) async throws -> Response {
-        let (_, fields) = try await checkedForm(request, context)
+        let (_, fields) = try await Self.checkedForm(request, context)
         let entry = try workflow.entry(fromJSON: Array((fields["entry"] ?? "").utf8))
         let draft = try await workflow.create(.publish(entry), by: context.identity)
         return Response(status: .seeOther, headers: [.location: "/editor/drafts/\(draft.id)", .cacheControl: "no-store"])
     }
 
     func showDraft(_ request: Request, _ context: SiteRequestContext) async throws -> Response {
-        let session = try signedInSession(context)
+        let session = try Self.signedInSession(context)
         let draft = try await workflow.draft(try DraftAPIRoutes.id(context), for: context.identity)
         return html(site.renderer.render(try await draftView(draft, session: session, message: nil), template: "draft"))
     }
 
     func draftStep(_ request: Request, _ context: SiteRequestContext) async throws -> Response {
-        let (session, fields) = try await checkedForm(request, context)
+        let (session, fields) = try await Self.checkedForm(request, context)
         let id = try DraftAPIRoutes.id(context)
         var message: String
         switch fields["step"] {
@@ -137,14 +142,14 @@ struct EditorRoutes {
     }
 
     func retractForm(_ request: Request, _ context: SiteRequestContext) async throws -> Response {
-        let session = try signedInSession(context)
+        let session = try Self.signedInSession(context)
         let slug = context.parameters.get("slug") ?? ""
         guard let entry = try await site.store.entry(slug: slug), entry.status == .published else { throw Problem(.notFound, detail: "\(slug) is not a published entry.") }
         return html(site.renderer.render(RetractView(chrome: site.chrome(), slug: slug, title: entry.title, csrf: session.csrfToken), template: "retract"))
     }
 
     func retract(_ request: Request, _ context: SiteRequestContext) async throws -> Response {
-        let (_, fields) = try await checkedForm(request, context)
+        let (_, fields) = try await Self.checkedForm(request, context)
         let draft = try await workflow.create(.retract(slug: context.parameters.get("slug") ?? "", reason: fields["reason"] ?? ""), by: context.identity)
         try await workflow.submit(draft.id, by: context.identity)
         return Response(status: .seeOther, headers: [.location: "/editor/drafts/\(draft.id)", .cacheControl: "no-store"])
@@ -196,29 +201,29 @@ struct EditorRoutes {
         return view
     }
 
-    private func signedInSession(_ context: SiteRequestContext) throws -> Session {
+    static func signedInSession(_ context: SiteRequestContext) throws -> Session {
         guard case .session(let session, _) = context.identity else {
             throw Problem(.unauthorized, detail: "Sign in at /login to use the editor.")
         }
         return session
     }
 
-    private func checkedSession(_ request: Request, _ context: SiteRequestContext) async throws -> (Session, [UInt8]) {
+    static func checkedSession(_ request: Request, _ context: SiteRequestContext) async throws -> (Session, [UInt8]) {
         guard case .session(let session, let hash) = context.identity else { throw Problem(.unauthorized, detail: "Sign in at /login to use the editor.") }
         return (session, hash)
     }
 
     /// A form's fields, after checking that it carries this session's CSRF token.
-    private func checkedForm(_ request: Request, _ context: SiteRequestContext) async throws -> (Session, [String: String]) {
-        let (session, _) = try await checkedSession(request, context)
-        let fields = try await form(request)
+    static func checkedForm(_ request: Request, _ context: SiteRequestContext) async throws -> (Session, [String: String]) {
+        let (session, _) = try await Self.checkedSession(request, context)
+        let fields = try await Self.form(request)
         guard let csrf = fields["csrf"], constantTimeEqual(Array(csrf.utf8), Array(session.csrfToken.utf8)) else {
             throw Problem(.forbidden, detail: "The form did not carry this session's token (CSRF check); reload the page and try again.")
         }
         return (session, fields)
     }
 
-    private func form(_ request: Request) async throws -> [String: String] {
+    static func form(_ request: Request) async throws -> [String: String] {
         let body = try await request.collectBody(limit: 1 << 20, what: "The form")
         guard let text = String(validating: body.readableBytesView, as: UTF8.self), let fields = FormFields.parse(Substring(text)) else {
             throw Problem.badRequest("The form is not valid URL-encoded UTF-8 text.")
@@ -285,6 +290,8 @@ struct DashboardView {
     var name: String
     var role: String
     var csrf: String
+    /// Whether the account may use the moderation desk (the page links it).
+    var moderates: Bool
     var review: [DraftRow]
     var mine: [DraftRow]
     var entries: [EntryLink]

@@ -68,6 +68,15 @@ public final class MatcherService: Service, Sendable {
         return try await NIOThreadPool.singleton.runIfActive { matcher.matchWithStages(texts) }
     }
 
+    /// Matches posts and says which of them the moderation desk keeps (``RumorMatcher/queueSubmissions(_:decided:origins:)``).
+    func match(_ texts: [String], origins: [PostOrigin?]) async throws -> (decided: [(result: MatchResult, stage: RumorMatcher.Stage)], queued: [QueueSubmission]) {
+        let matcher = try ready().matcher
+        return try await NIOThreadPool.singleton.runIfActive {
+            let decided = matcher.matchWithStages(texts)
+            return (decided, origins.contains { $0 != nil } ? matcher.queueSubmissions(texts, decided: decided, origins: origins) : [])
+        }
+    }
+
     private let reloads = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
 
     /// Asks for the matcher to be built again over the current entries; the old one answers until the new one is ready.

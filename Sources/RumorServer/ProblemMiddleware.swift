@@ -50,6 +50,10 @@ struct ProblemMiddleware: RouterMiddleware {
             return Problem(.serviceUnavailable, detail: "The database is busy; nothing was saved. Try again in a moment.", headers: [.retryAfter: "1"])
         case .conflict:
             return Problem(.conflict, detail: error.message)
+        case .notFound:
+            return Problem(.notFound, detail: error.message)
+        case .invalid:
+            return Problem(.unprocessableContent, detail: error.message)
         default:
             return Problem(.internalServerError, detail: "The server failed to answer this request. The failure has been logged.")
         }

@@ -43,12 +43,16 @@ public struct ServerConfiguration: Sendable {
         case token
     }
 
-    /// Creates the default configuration.
     /// The witnesses asked to cosign each new checkpoint (``WitnessCosigner``); none by default.
     public var witnesses: [WitnessEndpoint] = []
     /// How many of them must cosign for `/readyz` to report the log as witnessed.
     public var witnessQuorum = 0
+    /// How long a moderator holds the post the desk handed them before it may go to another moderator.
+    public var queueLease: Duration = .seconds(600)
+    /// After how many days the texts of queued posts are deleted (their rows, decisions and counts stay).
+    public var queueRetentionDays = 30
 
+    /// Creates the default configuration.
     public init() {}
 
     /// The log's origin as configured or derived from the site's address.

@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import Prometheus
+import RumorCore
 import RumorMatch
 
 /// The server's Prometheus metrics: requests and latency per route, posts by matcher stage, and labels applied per
@@ -57,7 +58,25 @@ public final class ServerMetrics: Sendable {
         }
     }
 
-    /// The exposition text.
+    /// Sets the moderation queue's gauges from the store's counts (read at each scrape, so every replica reports the
+    /// shared queue).
+    func recordQueue(_ counts: QueueCounts) {
+        registry.makeGauge(descriptor: .init(namespace: "rumorcontrol", metricName: "queue_depth", helpText: "Queued posts waiting for a moderator's decision."))
+            .set(Double(counts.undecided))
+        registry.makeGauge(descriptor: .init(namespace: "rumorcontrol", metricName: "queue_unmatched_posts", helpText: "Election posts kept that matched no entry (the emerging-rumors view)."))
+            .set(Double(counts.unmatched))
+        for outcome in ModerationDecision.Outcome.allCases {
+            registry.makeGauge(
+                descriptor: .init(namespace: "rumorcontrol", metricName: "queue_decisions", helpText: "Moderators' decisions on queued posts, by outcome."),
+                labels: [("outcome", outcome.rawValue)]
+            ).set(Double(counts.decided[outcome, default: 0]))
+        }
+        registry.makeGauge(
+            descriptor: .init(namespace: "rumorcontrol", metricName: "queue_top_candidate_agreements",
+                              helpText: "Decisions that the post asserts the matcher's top candidate (divide by the decisions for the agreement rate)."))
+            .set(Double(counts.agreeing))
+    }
+
     /// Counts one request to a witness, and its latency.
     func recordWitnessRequest(witness: String, succeeded: Bool, duration: Duration) {
         registry.makeCounter(
@@ -74,6 +93,7 @@ public final class ServerMetrics: Sendable {
         ).record(duration)
     }
 
+    /// The exposition text.
     func exposition() -> String { registry.emitToString() }
 }
 

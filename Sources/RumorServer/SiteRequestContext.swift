@@ -39,11 +39,16 @@ public enum Identity: Sendable {
         }
     }
 
-    /// The role it acts with: a session's account role; an `edit` token acts as an author.
+    /// The role it acts with: a session's account role; an `edit` token acts as an author, a `moderate` token as a moderator.
     public var role: Role? {
         switch self {
         case .session(let session, _): session.account.role
-        case .token(let token): token.scope == .edit ? .author : nil
+        case .token(let token):
+            switch token.scope {
+            case .label: nil
+            case .edit: .author
+            case .moderate: .moderator
+            }
         }
     }
 }

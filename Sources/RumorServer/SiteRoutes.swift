@@ -106,11 +106,16 @@ struct SiteRoutes {
 
     /// The post as HTML with the matched spans (Unicode scalar offsets) in `<mark>`; overlapping spans merge.
     static func highlight(_ text: String, spans: [Label.Span]) -> String {
+        highlight(text, ranges: spans.map { $0.start..<max($0.start, $0.end) })
+    }
+
+    /// The same for spans given as ranges of Unicode scalar offsets.
+    static func highlight(_ text: String, ranges: [Range<Int>]) -> String {
         let scalars = Array(text.unicodeScalars)
         var marked = [Bool](repeating: false, count: scalars.count)
-        for span in spans {
-            let start = max(0, min(span.start, scalars.count))
-            let end = max(start, min(span.end, scalars.count))
+        for span in ranges {
+            let start = max(0, min(span.lowerBound, scalars.count))
+            let end = max(start, min(span.upperBound, scalars.count))
             for index in start..<end { marked[index] = true }
         }
         var html = ""

@@ -31,6 +31,8 @@ public struct APIToken: Sendable, Hashable {
         case label
         /// Call the label API and the editorial API (as an author).
         case edit
+        /// Call the label API and the moderation queue's API (as a moderator).
+        case moderate
     }
 
     /// Its name, for people.
@@ -41,6 +43,13 @@ public struct APIToken: Sendable, Hashable {
     public var created: String
     /// When it was revoked, if it was.
     public var revoked: String?
+    /// Whether posts it sends to the label API are queued for the desk unless a request says otherwise.
+    public var queuesPosts = false
+
+    /// Creates a token's listing.
+    public init(name: String, scope: Scope, created: String, revoked: String? = nil, queuesPosts: Bool = false) {
+        (self.name, self.scope, self.created, self.revoked, self.queuesPosts) = (name, scope, created, revoked, queuesPosts)
+    }
 }
 
 /// Accounts, sessions, API tokens and the drafts of the two-person workflow, stored beside the entries.
@@ -93,29 +102,33 @@ extension SQLiteEntryStore {
     }
 
     /// Records an API token under the hash of its secret. - Throws: ``StoreError`` when the name is taken.
-    public func createToken(name: String, tokenHash: Data, scope: APIToken.Scope) async throws {
+    public func createToken(name: String, tokenHash: Data, scope: APIToken.Scope, queuesPosts: Bool) async throws {
         try await write { db in
             guard try Int.fetchOne(db, sql: "SELECT 1 FROM api_token WHERE name = ?", arguments: [name]) == nil else {
                 throw StoreError.make(.conflict, "a token named \(name) already exists; revoke it or pick another name")
             }
-            try db.execute(sql: "INSERT INTO api_token (name, token_hash, scope, created_at) VALUES (?, ?, ?, ?)",
-                           arguments: [name, tokenHash, scope.rawValue, StoreRules.timestamp()])
+            try db.execute(sql: "INSERT INTO api_token (name, token_hash, scope, queues_posts, created_at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [name, tokenHash, scope.rawValue, queuesPosts ? 1 : 0, StoreRules.timestamp()])
         }
     }
 
     /// The unrevoked token with this secret's hash, if any.
     public func token(hash: Data) async throws -> APIToken? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT name, scope, created_at FROM api_token WHERE token_hash = ? AND revoked_at IS NULL", arguments: [hash])
-                .flatMap { row in APIToken.Scope(rawValue: row["scope"]).map { APIToken(name: row["name"], scope: $0, created: row["created_at"]) } }
+            try Row.fetchOne(db, sql: "SELECT name, scope, created_at, queues_posts FROM api_token WHERE token_hash = ? AND revoked_at IS NULL", arguments: [hash])
+                .flatMap { row in
+                    APIToken.Scope(rawValue: row["scope"]).map { APIToken(name: row["name"], scope: $0, created: row["created_at"], queuesPosts: row["queues_posts"] == 1) }
+                }
         }
     }
 
     /// Every token, revoked ones included.
     public func tokens() async throws -> [APIToken] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT name, scope, created_at, revoked_at FROM api_token ORDER BY name").compactMap { row in
-                APIToken.Scope(rawValue: row["scope"]).map { APIToken(name: row["name"], scope: $0, created: row["created_at"], revoked: row["revoked_at"]) }
+            try Row.fetchAll(db, sql: "SELECT name, scope, created_at, revoked_at, queues_posts FROM api_token ORDER BY name").compactMap { row in
+                APIToken.Scope(rawValue: row["scope"]).map {
+                    APIToken(name: row["name"], scope: $0, created: row["created_at"], revoked: row["revoked_at"], queuesPosts: row["queues_posts"] == 1)
+                }
             }
         }
     }

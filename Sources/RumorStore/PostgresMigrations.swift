@@ -153,6 +153,7 @@ extension PostgresSiteStore {
             )
             """,
         ]),
+        queueMigration,
     ]
 
     /// Applies the migrations this database lacks, one process at a time (replicas starting together wait in turn).

@@ -206,29 +206,30 @@ public final class PostgresSiteStore: SiteStore {
         try await write { connection in try await connection.query("DELETE FROM session WHERE token_hash = \(tokenHash)", logger: self.logger) }
     }
 
-    public func createToken(name: String, tokenHash: Data, scope: APIToken.Scope) async throws {
+    public func createToken(name: String, tokenHash: Data, scope: APIToken.Scope, queuesPosts: Bool) async throws {
         try await write { connection in
             let taken = try await connection.query("SELECT 1 FROM api_token WHERE name = \(name)", logger: self.logger).collect()
             guard taken.isEmpty else { throw StoreError.make(.conflict, "a token named \(name) already exists; revoke it or pick another name") }
             try await connection.query("""
-                INSERT INTO api_token (name, token_hash, scope, created_at) VALUES (\(name), \(tokenHash), \(scope.rawValue), \(StoreRules.timestamp()))
+                INSERT INTO api_token (name, token_hash, scope, queues_posts, created_at)
+                VALUES (\(name), \(tokenHash), \(scope.rawValue), \(queuesPosts), \(StoreRules.timestamp()))
                 """, logger: self.logger)
         }
     }
 
     public func token(hash: Data) async throws -> APIToken? {
         try await read {
-            try await self.client.query("SELECT name, scope, created_at FROM api_token WHERE token_hash = \(hash) AND revoked_at IS NULL", logger: self.logger)
-                .decode((String, String, String).self).collectAll().first
-                .flatMap { row in APIToken.Scope(rawValue: row.1).map { APIToken(name: row.0, scope: $0, created: row.2) } }
+            try await self.client.query("SELECT name, scope, created_at, queues_posts FROM api_token WHERE token_hash = \(hash) AND revoked_at IS NULL", logger: self.logger)
+                .decode((String, String, String, Bool).self).collectAll().first
+                .flatMap { row in APIToken.Scope(rawValue: row.1).map { APIToken(name: row.0, scope: $0, created: row.2, queuesPosts: row.3) } }
         }
     }
 
     public func tokens() async throws -> [APIToken] {
         try await read {
-            try await self.client.query("SELECT name, scope, created_at, revoked_at FROM api_token ORDER BY name", logger: self.logger)
-                .decode((String, String, String, String?).self).collectAll()
-                .compactMap { row in APIToken.Scope(rawValue: row.1).map { APIToken(name: row.0, scope: $0, created: row.2, revoked: row.3) } }
+            try await self.client.query("SELECT name, scope, created_at, revoked_at, queues_posts FROM api_token ORDER BY name", logger: self.logger)
+                .decode((String, String, String, String?, Bool).self).collectAll()
+                .compactMap { row in APIToken.Scope(rawValue: row.1).map { APIToken(name: row.0, scope: $0, created: row.2, revoked: row.3, queuesPosts: row.4) } }
         }
     }
 

@@ -165,6 +165,7 @@ public struct SQLiteEntryStore: SiteStore {
                 """)
         }
         registerLedgerMigration(&migrator)
+        registerQueueMigration(&migrator)
         return migrator
     }
 

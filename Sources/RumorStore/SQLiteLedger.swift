@@ -182,6 +182,17 @@ struct DatabaseChangeCounter: Sendable {
     func value() throws -> Int {
         try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
     }
+
+    /// A cheap fingerprint of the record (the log's size, the entries' latest versions and states, the versions'
+    /// count and length), which changes with a change to them but not with one to sessions or the queue.
+    func recordFingerprint() throws -> String {
+        try queue.read { db in
+            try String.fetchOne(db, sql: """
+                SELECT (SELECT count(*) FROM log_leaf) || ':' || (SELECT count(*) || ':' || total(latest_version) || ':' || group_concat(status, '') FROM entry)
+                    || ':' || (SELECT count(*) || ':' || total(length(document)) FROM entry_version)
+                """) ?? ""
+        }
+    }
 }
 
 extension SQLiteEntryStore {
@@ -212,10 +223,14 @@ extension SQLiteEntryStore {
         AsyncStream(Void.self, bufferingPolicy: .bufferingNewest(1)) { continuation in
             let task = Task {
                 guard let counter = try? changeCounter(), var seen = try? counter.value() else { return continuation.finish() }
+                var record = try? counter.recordFingerprint()
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .milliseconds(250))
                     guard let value = try? counter.value(), value != seen else { continue }
                     seen = value
+                    // Sessions, drafts and the moderation queue commit too; only a change to the record is one.
+                    guard let fingerprint = try? counter.recordFingerprint(), fingerprint != record else { continue }
+                    record = fingerprint
                     continuation.yield()
                 }
                 continuation.finish()

@@ -7,7 +7,7 @@ import RumorLedger
 /// The domain and HTTP layers use this protocol only. ``SQLiteEntryStore`` (one file, the default) and
 /// ``PostgresSiteStore`` (one database shared by several server replicas) implement it, and the store tests run
 /// the same suite against both.
-public protocol SiteStore: EntryStore {
+public protocol SiteStore: EntryStore, ModerationQueue {
     /// Where the data is, for messages: a file path, or a database URL without its password.
     var location: String { get }
 
@@ -24,7 +24,7 @@ public protocol SiteStore: EntryStore {
     /// Ends a session.
     func deleteSession(tokenHash: Data) async throws
     /// Records an API token under the hash of its secret. - Throws: ``StoreError`` (`conflict`) when the name is taken.
-    func createToken(name: String, tokenHash: Data, scope: APIToken.Scope) async throws
+    func createToken(name: String, tokenHash: Data, scope: APIToken.Scope, queuesPosts: Bool) async throws
     /// The unrevoked token with this secret's hash, if any.
     func token(hash: Data) async throws -> APIToken?
     /// Every token, revoked ones included, by name.
@@ -73,6 +73,11 @@ public protocol SiteStore: EntryStore {
 }
 
 extension SiteStore {
+    /// Records an API token whose posts are queued only when a request asks.
+    public func createToken(name: String, tokenHash: Data, scope: APIToken.Scope) async throws {
+        try await createToken(name: name, tokenHash: tokenHash, scope: scope, queuesPosts: false)
+    }
+
     /// Moves a draft to another state.
     public func setDraftState(id: Int64, _ state: Draft.State) async throws {
         try await setDraftState(id: id, state, comment: nil, reviewer: nil)

@@ -23,6 +23,10 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case databaseFailure
         /// The request conflicts with what is stored (a taken name, a draft in the wrong state).
         case conflict
+        /// The request names something that is not stored (a queued post).
+        case notFound
+        /// The request is not valid as it stands (a decision naming no entry).
+        case invalid
     }
 
     /// What went wrong, in kind.

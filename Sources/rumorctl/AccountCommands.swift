@@ -23,7 +23,7 @@ struct UserAddCommand: AsyncParsableCommand {
     @Argument(help: "The account's name (letters, digits, . _ -).")
     var name: String
 
-    @Option(name: .long, help: "author, reviewer or admin.")
+    @Option(name: .long, help: "author, reviewer, admin or moderator (decides posts at the moderation desk, /desk).")
     var role: Role
 
     @OptionGroup var databaseOptions: DatabaseOptions
@@ -63,15 +63,20 @@ struct TokenCreateCommand: AsyncParsableCommand {
         commandName: "create",
         abstract: "Create an API token and print it once.",
         discussion: """
-            Scopes: label (the label API) and edit (also the drafts API, as an author). Send it as \
+            Scopes: label (the label API), edit (also the drafts API, as an author) and moderate (also the queue API, \
+            as a moderator). With --queue, posts it sends to the label API that the matcher sends to review (and \
+            unmatched election posts) are kept for the moderation desk unless a request says "queue": false. Send it as \
             Authorization: Bearer TOKEN. Only its SHA-256 is stored; a lost token cannot be shown again, only revoked.
             """)
 
     @Option(name: .long, help: "A name for people (who holds it).")
     var name: String
 
-    @Option(name: .long, help: "label or edit.")
+    @Option(name: .long, help: "label, edit or moderate.")
     var scope: APIToken.Scope
+
+    @Flag(name: .long, help: "Queue this token's posts for the moderation desk by default.")
+    var queue = false
 
     @OptionGroup var databaseOptions: DatabaseOptions
 
@@ -79,7 +84,7 @@ struct TokenCreateCommand: AsyncParsableCommand {
         let store = try await databaseOptions.openStore()
         let secret = Secrets.make()
         do {
-            try await store.createToken(name: name, tokenHash: Secrets.hash(secret), scope: scope)
+            try await store.createToken(name: name, tokenHash: Secrets.hash(secret), scope: scope, queuesPosts: queue)
         } catch {
             throw Failure.report(error)
         }
@@ -113,7 +118,7 @@ struct TokenListCommand: AsyncParsableCommand {
     func run() async throws {
         let store = try await databaseOptions.openStore()
         for token in try await store.tokens() {
-            printOut("\(token.name)\t\(token.scope.rawValue)\tcreated \(token.created)\(token.revoked.map { "\trevoked \($0)" } ?? "")")
+            printOut("\(token.name)\t\(token.scope.rawValue)\(token.queuesPosts ? "+queue" : "")\tcreated \(token.created)\(token.revoked.map { "\trevoked \($0)" } ?? "")")
         }
     }
 }

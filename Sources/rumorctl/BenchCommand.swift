@@ -7,7 +7,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure RumorControl's speed on this machine.",
-        subcommands: [BenchEmbedCommand.self, BenchLabelCommand.self, BenchLogCommand.self, BenchStoreCommand.self, BenchWitnessCommand.self])
+        subcommands: [BenchEmbedCommand.self, BenchLabelCommand.self, BenchLogCommand.self, BenchStoreCommand.self, BenchWitnessCommand.self, BenchClusterCommand.self])
 }
 
 struct BenchEmbedCommand: AsyncParsableCommand {

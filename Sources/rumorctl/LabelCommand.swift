@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RumorCore
 import RumorMatch
+import RumorStore
 
 struct LabelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,6 +33,13 @@ struct LabelCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Also show the evidence (features and score) for every candidate entry (for a TEXT argument).")
     var explain = false
 
+    @Flag(
+        name: .long,
+        help: ArgumentHelp(
+            "Keep the posts sent to review (and election posts that match no entry) in the database's moderation queue.",
+            discussion: "A moderator decides them at /desk; unmatched posts feed /desk/emerging. Their texts are deleted after the server's retention limit."))
+    var queue = false
+
     @OptionGroup var matcherOptions: MatcherOptions
 
     func validate() throws {
@@ -40,8 +48,25 @@ struct LabelCommand: AsyncParsableCommand {
 
     func run() async throws {
         let matcher = try await matcherOptions.makeMatcher()
+        let store = queue ? try await matcherOptions.databaseOptions.openStore() : nil
+        /// Labels posts and, with --queue, stores what the desk keeps.
+        func label(_ posts: [PostLine]) async throws -> [MatchResult] {
+            let texts = posts.map(\.text)
+            guard let store else { return matcher.match(texts) }
+            let decided = matcher.matchWithStages(texts)
+            let origins = posts.map { Optional(PostOrigin(externalID: $0.externalID, url: $0.url, caller: "rumorctl")) }
+            let submissions = matcher.queueSubmissions(texts, decided: decided, origins: origins)
+            if !submissions.isEmpty {
+                do {
+                    _ = try await store.enqueue(submissions)
+                } catch {
+                    throw Failure.report(error)
+                }
+            }
+            return decided.map(\.result)
+        }
         if let text {
-            let result = matcher.match(text)
+            let result = try await label([PostLine(number: 1, id: .null, text: text)])[0]
             printOut(json ? result.jsonText : Self.humanReadable(result))
             if explain { printOut(Self.explanation(matcher, text)) }
             return
@@ -53,9 +78,9 @@ struct LabelCommand: AsyncParsableCommand {
         // Posts are labelled in small chunks (their segments share encoder passes); output stays in input order and
         // memory stays bounded by the chunk.
         var chunk: [Result<PostLine, PostLineError>] = []
-        func flush() {
+        func flush() async throws {
             let posts = chunk.compactMap { try? $0.get() }
-            var results = matcher.match(posts.map(\.text)).makeIterator()
+            var results = try await label(posts).makeIterator()
             var output = ""
             for line in chunk {
                 switch line {
@@ -73,9 +98,9 @@ struct LabelCommand: AsyncParsableCommand {
             let post = PostLine.parse(line)
             if case .failure = post { badLines += 1 }
             chunk.append(post)
-            if chunk.count >= Self.chunkSize { flush() }
+            if chunk.count >= Self.chunkSize { try await flush() }
         }
-        flush()
+        try await flush()
         progress.finish(count)
         if badLines > 0 { throw Failure.badInput }
     }

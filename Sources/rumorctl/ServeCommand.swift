@@ -58,6 +58,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "How many of the --witness witnesses must cosign for /readyz to report the log as witnessed (default: a majority).")
     var witnessQuorum: Int?
 
+    @Option(name: .long, help: "Days after which the texts of posts queued for the moderation desk are deleted; their decisions and counts stay ($RUMORCONTROL_QUEUE_RETENTION_DAYS; default 30).")
+    var queueRetentionDays: Int?
+
+    @Option(name: .long, help: "Minutes a moderator holds the post the desk handed them before another moderator may take it (default 10).")
+    var queueLeaseMinutes: Int?
+
     @OptionGroup var matcherOptions: MatcherOptions
 
     func run() async throws {
@@ -88,6 +94,12 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.witnessQuorum = witnessQuorum ?? (configuration.witnesses.count / 2 + (configuration.witnesses.isEmpty ? 0 : 1))
         guard (0...configuration.witnesses.count).contains(configuration.witnessQuorum) else {
             throw ValidationError("--witness-quorum must be between 0 and the number of --witness witnesses (\(configuration.witnesses.count)).")
+        }
+        configuration.queueRetentionDays = try queueRetentionDays ?? Self.integer(environment, "RUMORCONTROL_QUEUE_RETENTION_DAYS") ?? configuration.queueRetentionDays
+        guard configuration.queueRetentionDays >= 1 else { throw ValidationError("--queue-retention-days must be at least 1.") }
+        if let queueLeaseMinutes {
+            guard queueLeaseMinutes >= 1 else { throw ValidationError("--queue-lease-minutes must be at least 1.") }
+            configuration.queueLease = .seconds(60 * queueLeaseMinutes)
         }
         guard (0...65535).contains(configuration.port) else { throw ValidationError("The port must be between 0 and 65535.") }
         guard configuration.maxPostBytes > 0, configuration.maxBatchBytes > 0 else { throw ValidationError("Limits must be positive.") }

@@ -1,0 +1,78 @@
+import Foundation
+
+/// What is spreading that the knowledge base does not answer: election posts that passed the topic gate but matched
+/// no entry, grouped by meaning (``AgglomerativeClustering`` over their embeddings), busiest first.
+public enum EmergingRumors {
+    /// A post to cluster.
+    public struct Post: Sendable, Hashable {
+        /// Its queue id.
+        public var id: Int64
+        /// Its text.
+        public var text: String
+        /// When it was seen.
+        public var seen: Date
+        /// Its embedding (unit length).
+        public var vector: [Float]
+
+        /// Creates a post.
+        public init(id: Int64, text: String, seen: Date, vector: [Float]) {
+            (self.id, self.text, self.seen, self.vector) = (id, text, seen, vector)
+        }
+    }
+
+    /// A group of posts that say much the same thing.
+    public struct Cluster: Sendable, Hashable {
+        /// How many posts.
+        public var size: Int
+        /// The first and last time one was seen.
+        public var firstSeen: Date
+        public var lastSeen: Date
+        /// Posts seen in the 24 hours before the clustering's `now`, and in the 24 hours before those.
+        public var lastDay: Int
+        public var dayBefore: Int
+        /// Up to three posts nearest the cluster's centre, nearest first.
+        public var representatives: [Post]
+        /// The terms that set it apart from the other unmatched posts (frequent here, rare elsewhere), best first.
+        public var topTerms: [String]
+    }
+
+    /// The default threshold: posts whose clusters' average distance is at most this end up together.
+    public static let defaultThreshold: Float = 0.8
+    /// How much the posts' words count beside their embeddings (``AgglomerativeClustering``); chosen with the
+    /// threshold on the training posts (BENCHMARKS.md, "Emerging rumors").
+    public static let defaultTermWeight: Float = 0.6
+
+    /// Clusters `posts`; clusters of one post are left out. Sorted by posts in the last day, then size.
+    public static func clusters(
+        _ posts: [Post], threshold: Float = defaultThreshold, termWeight: Float = defaultTermWeight, now: Date = Date(), minimumSize: Int = 2
+    ) -> [Cluster] {
+        guard !posts.isEmpty else { return [] }
+        let assignment = AgglomerativeClustering.clusters(
+            posts.map(\.vector), terms: termWeight > 0 ? TermWeights(posts.map(\.text)) : nil, termWeight: termWeight, threshold: threshold)
+        var members: [[Int]] = Array(repeating: [], count: (assignment.max() ?? 0) + 1)
+        for (index, cluster) in assignment.enumerated() { members[cluster].append(index) }
+        let terms = posts.map { Set(LexicalAnalyzer.terms($0.text).filter { $0.count > 2 && !$0.allSatisfy(\.isNumber) }) }
+        var documentFrequency: [String: Int] = [:]
+        for set in terms { for term in set { documentFrequency[term, default: 0] += 1 } }
+        let day: TimeInterval = 86_400
+        return members.filter { $0.count >= minimumSize }.map { indices in
+            let group = indices.map { posts[$0] }
+            let dimension = group[0].vector.count
+            var centre = [Float](repeating: 0, count: dimension)
+            for post in group { for k in 0..<dimension { centre[k] += post.vector[k] } }
+            func similarity(_ post: Post) -> Float { zip(post.vector, centre).reduce(0) { $0 + $1.0 * $1.1 } }
+            let representatives = group.sorted { similarity($0) > similarity($1) }.prefix(3)
+            var counts: [String: Int] = [:]
+            for index in indices { for term in terms[index] { counts[term, default: 0] += 1 } }
+            let weight = { (term: String) -> Double in
+                Double(counts[term]!) * log(Double(posts.count + 1) / Double(documentFrequency[term]! + 1))
+            }
+            let top = counts.keys.filter { counts[$0]! >= 2 || group.count < 4 }.sorted { (weight($0), $1) > (weight($1), $0) }.prefix(5)
+            let times = group.map(\.seen)
+            return Cluster(
+                size: group.count, firstSeen: times.min()!, lastSeen: times.max()!,
+                lastDay: times.filter { $0 > now - day && $0 <= now }.count, dayBefore: times.filter { $0 > now - 2 * day && $0 <= now - day }.count,
+                representatives: Array(representatives), topTerms: Array(top))
+        }.sorted { ($0.lastDay, $0.size, $0.lastSeen) > ($1.lastDay, $1.size, $1.lastSeen) }
+    }
+}
