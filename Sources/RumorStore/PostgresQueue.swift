@@ -47,7 +47,7 @@ extension PostgresSiteStore {
             let now = Date().timeIntervalSince1970
             var ids: [Int64] = []
             for post in posts {
-                let vector = post.vector.map { [UInt8](QueueRules.bytes($0)) }
+                let vector = post.vector.map(QueueRules.bytes)
                 let rows = try await connection.query("""
                     INSERT INTO queued_post (kind, text, external_id, url, candidates, caller, vector, queued_at)
                     VALUES (\(post.kind.rawValue), \(post.text), \(post.externalID), \(post.url), \(QueueRules.encode(post.candidates)), \(post.caller), \(vector), \(now))
@@ -120,9 +120,9 @@ extension PostgresSiteStore {
                 SELECT \(Self.columns), vector FROM queued_post
                 WHERE kind = 'unmatched' AND text IS NOT NULL AND vector IS NOT NULL ORDER BY id DESC LIMIT $1
                 """, binds: try Self.binds(limit)), logger: self.logger)
-                .decode((Int64, String, String?, String?, String?, String, String, Double, String?, String?, String?, String?, Double?, [UInt8]).self)
+                .decode((Int64, String, String?, String?, String?, String, String, Double, String?, String?, String?, String?, Double?, Data).self)
                 .collectAll()
-                .map { row in (Self.queuedPost((row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10, row.11, row.12)), QueueRules.vector(Data(row.13))) }
+                .map { row in (Self.queuedPost((row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10, row.11, row.12)), QueueRules.vector(row.13)) }
         }
     }
 
