@@ -20,10 +20,14 @@ struct Editors: Sendable {
     var otherAuthor: Credentials
     var reviewer: Credentials
     var admin: Credentials
+    var moderator: Credentials
     var labelToken: String
     var editToken: String
+    /// A moderate-scope token whose posts are queued by default.
+    var moderateToken: String
 
-    /// Accounts ana (author), cy (author), bo (reviewer), di (admin) with live sessions, and one token per scope.
+    /// Accounts ana (author), cy (author), bo (reviewer), di (admin), mo (moderator) with live sessions, and one token
+    /// per scope.
     static func make(in store: any SiteStore) async throws -> Editors {
         func session(_ name: String, _ role: Role) async throws -> Credentials {
             try await store.createAccount(name: name, role: role, passwordHash: try cheapHasher.hash("\(name)-password-123"))
@@ -36,9 +40,12 @@ struct Editors: Sendable {
         let editToken = Secrets.make()
         try await store.createToken(name: "platform", tokenHash: Secrets.hash(labelToken), scope: .label)
         try await store.createToken(name: "script", tokenHash: Secrets.hash(editToken), scope: .edit)
+        let moderateToken = Secrets.make()
+        try await store.createToken(name: "desk-bot", tokenHash: Secrets.hash(moderateToken), scope: .moderate, queuesPosts: true)
         return Editors(
             author: try await session("ana", .author), otherAuthor: try await session("cy", .author), reviewer: try await session("bo", .reviewer),
-            admin: try await session("di", .admin), labelToken: labelToken, editToken: editToken)
+            admin: try await session("di", .admin), moderator: try await session("mo", .moderator), labelToken: labelToken, editToken: editToken,
+            moderateToken: moderateToken)
     }
 
     /// A store-preparing closure that also hands the editors to the test.
