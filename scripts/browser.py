@@ -6,6 +6,11 @@ Usage:
       Opens URL, types the contents of TEXT_FILE into the form's field, presses the form's submit button as a
       person would, waits for the next page, saves a screenshot and prints the rendered DOM on stdout.
 
+  browser.py desk BASE_URL NAME PASSWORD KEYS SCREENSHOT_FOLDER
+      Signs in at BASE_URL/login, opens BASE_URL/desk and presses each character of KEYS as a key (one decision per
+      key, waiting for the next post each time), then opens BASE_URL/desk/emerging. Saves desk-0.png, desk-1.png, ...
+      and emerging.png in the folder and prints a JSON array of the pages' DOMs, in order.
+
 Exit status 0 on success, 1 with a message on stderr when the browser cannot do it.
 """
 import base64
@@ -113,10 +118,59 @@ def submit(url, form_selector, field, text_file, screenshot):
         browser.close()
 
 
+def desk(base, name, password, keys, folder):
+    browser = Browser()
+    try:
+        target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        browser.send("Page.enable", session=session)
+
+        def evaluate(expression):
+            return browser.send("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=session)["result"].get("value")
+
+        def load(url):
+            browser.send("Page.navigate", {"url": url}, session=session)
+            browser.wait_for("Page.loadEventFired")
+
+        def capture(file):
+            shot = browser.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}, session=session)
+            with open(os.path.join(folder, file), "wb") as out:
+                out.write(base64.b64decode(shot["data"]))
+            return evaluate("document.documentElement.outerHTML")
+
+        load(base + "/login")
+        outcome = evaluate(f"""(() => {{
+            const form = document.querySelector("form[action='/login']");
+            if (!form) return "no sign-in form";
+            form.elements["name"].value = {json.dumps(name)};
+            form.elements["password"].value = {json.dumps(password)};
+            form.querySelector("button[type=submit]").click();
+            return "ok";
+        }})()""")
+        if outcome != "ok":
+            raise RuntimeError(outcome)
+        browser.wait_for("Page.loadEventFired")
+        load(base + "/desk")
+        pages = [capture("desk-0.png")]
+        for index, key in enumerate(keys):
+            # A real key press, as a person at a keyboard makes it: keydown, char, keyup.
+            for kind in ("keyDown", "char", "keyUp"):
+                event = {"type": kind, "key": key, "text": key if kind != "keyUp" else ""}
+                browser.send("Input.dispatchKeyEvent", event, session=session)
+            browser.wait_for("Page.loadEventFired")
+            pages.append(capture(f"desk-{index + 1}.png"))
+        load(base + "/desk/emerging")
+        pages.append(capture("emerging.png"))
+        sys.stdout.write(json.dumps(pages))
+    finally:
+        browser.close()
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 7 or sys.argv[1] != "submit":
+    commands = {"submit": (submit, 5), "desk": (desk, 5)}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands or len(sys.argv) != 2 + commands[sys.argv[1]][1]:
         sys.exit(__doc__)
     try:
-        submit(*sys.argv[2:])
+        commands[sys.argv[1]][0](*sys.argv[2:])
     except RuntimeError as error:
         sys.exit(f"browser.py: {error}")

@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdTesting
 import RumorCore
+import RumorMatch
 import RumorServer
 import RumorStore
 import RumorTestSupport
@@ -71,6 +72,42 @@ struct BrowserTests {
             #expect(checked.contains("This post repeats 5 known disputed claims."))
             for slug in APITests.seedSlugs { #expect(checked.contains("id=\"label-\(slug)\"")) }
             #expect(checked.contains("<mark>"))
+        }
+    }
+}
+
+@Suite("The moderation desk in a real browser", .enabled(if: Chromium.required, "chromium is not installed; CI installs it"))
+struct DeskBrowserTests {
+    @Test("a moderator signs in, decides three posts with the keyboard (asserts, unrelated, denies) and opens the emerging view")
+    func decideWithKeys() async throws {
+        let (prepare, editors) = Editors.prepared()
+        let reviewTexts = ["They let dead people vote in Detroit, I saw the list", "Poll watchers kept out in Philly all night", "Ballots counted after the deadline, again"]
+        let unmatched = ["The county moved every ballot drop box to the sheriff's office overnight", "Drop boxes were moved overnight to the sheriff's office by the county"]
+        try await withLiveServer(prepare: { store in
+            try await prepare(store)
+            _ = try await store.enqueue(reviewTexts.map { text in
+                QueueSubmission(kind: .review, text: text, candidates: [QueueCandidate(slug: "dead-people-voting", score: 0.55, start: 0, end: 10)], caller: "token:platform")
+            })
+            let matcher = try sharedLoadedMatcher.get().matcher
+            _ = try await store.enqueue(zip(unmatched, matcher.postVectors(unmatched)).map { QueueSubmission(kind: .unmatched, text: $0, caller: "x", vector: $1) })
+        }) { client in
+            let base = "http://127.0.0.1:\(try #require(client.port))"
+            let script = Fixtures.repositoryRoot.appendingPathComponent("scripts/browser.py")
+            try FileManager.default.createDirectory(at: Chromium.screenshots, withIntermediateDirectories: true)
+            let result = try await RawHTTP.blocking {
+                try Subprocess.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script.path, "desk", base, "mo", "mo-password-123", "1ud", Chromium.screenshots.path])
+            }
+            #expect(result.status == 0, "\(result.stderr)")
+            let pages = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String])
+            try #require(pages.count == 5)
+            #expect(pages[0].contains(HTMLText.escape(reviewTexts[0].prefix(10))) && pages[0].contains("Moderation desk"))
+            #expect(pages[1].contains("asserts dead-people-voting"), "the key 1 recorded that the post asserts the first candidate")
+            #expect(pages[2].contains("unrelated"))
+            #expect(pages[3].contains("denies dead-people-voting") && pages[3].contains("id=\"queue-empty\""), "three decisions empty the queue")
+            #expect(pages[4].contains("sheriff") && pages[4].contains("class=\"cluster\""))
+            let decided = try #require(try await client.get("/api/v1/queue?state=decided", headers: bearer(editors().moderateToken)).jsonObject()["posts"] as? [[String: Any]])
+            #expect(decided.compactMap { ($0["decision"] as? [String: Any])?["outcome"] as? String } == ["asserts", "unrelated", "denies"])
+            #expect(decided.allSatisfy { ($0["decision"] as? [String: Any])?["by"] as? String == "mo" })
         }
     }
 }
