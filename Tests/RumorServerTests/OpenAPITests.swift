@@ -17,6 +17,16 @@ struct OpenAPITests {
         ("/api/v1/label", "/api/v1/label", .post, #"{"text": "Dominion machines switched votes from Trump to Biden"}"#),
         ("/api/v1/label", "/api/v1/label", .post, #"{"text": 3}"#),
         ("/api/v1/label", "/api/v1/label", .post, "{\"text\": \"" + String(repeating: "x", count: 70_000) + "\"}"),
+        ("/api/v1/label", "/api/v1/label", .post, #"{"text": "Dead people voted", "queue": true}"#),
+        ("/api/v1/queue", "/api/v1/queue", .get, nil),
+        ("/api/v1/queue/claim", "/api/v1/queue/claim", .post, ""),
+        ("/api/v1/queue/{id}", "/api/v1/queue/1", .get, nil),
+        ("/api/v1/queue/{id}/decision", "/api/v1/queue/1/decision", .post, #"{"decision": "unrelated"}"#),
+        ("/api/v1/queue/emerging", "/api/v1/queue/emerging", .get, nil),
+        ("/desk", "/desk", .get, nil),
+        ("/desk/posts/{id}", "/desk/posts/1", .post, "decision=unrelated"),
+        ("/desk/emerging", "/desk/emerging", .get, nil),
+        ("/assets/desk.js", "/assets/desk.js", .get, nil),
         ("/api/v1/label/batch", "/api/v1/label/batch", .post, "{\"id\": 1, \"text\": \"Sharpies ruined ballots\"}\nnot json\n{\"id\": 2, \"text\": \"hello\"}\n"),
         ("/api/openapi.json", "/api/openapi.json", .get, nil),
         ("/healthz", "/healthz", .get, nil),
@@ -73,7 +83,8 @@ struct OpenAPITests {
                 "/api/v1/drafts", "/api/v1/drafts/retractions", "/api/v1/drafts/{id}", "/api/v1/drafts/{id}/submit", "/api/v1/drafts/{id}/approve",
                 "/api/v1/drafts/{id}/return", "/log", "/log/key", "/log/checkpoint", "/log/tile/{tile}", "/rumors/{slug}/versions/{version}/receipt",
                 "/rumors/{slug}/versions/{version}/record", "/rumors/{slug}/compare", "/login", "/logout", "/editor", "/editor/new", "/editor/drafts",
-                "/editor/drafts/{id}", "/editor/retract/{slug}"]
+                "/editor/drafts/{id}", "/editor/retract/{slug}", "/api/v1/queue", "/api/v1/queue/claim", "/api/v1/queue/{id}",
+                "/api/v1/queue/{id}/decision", "/api/v1/queue/emerging", "/desk", "/desk/posts/{id}", "/desk/emerging", "/assets/desk.js"]
             #expect(Set(paths.keys) == Set(served))
             #expect(Set(Self.requests.map(\.template)) == Set(served))
 
