@@ -11,7 +11,7 @@ python_packages=()
 if [[ "${1:-}" == "--test" ]]; then
     # Chromium for the browser test, with a font so its screenshots show text; PostgreSQL for the second backend.
     packages+=(chromium fonts-dejavu-core postgresql)
-    python_packages+=(jsonschema)
+    python_packages+=(jsonschema scipy)
 fi
 
 missing=()
