@@ -20,8 +20,6 @@ struct ModerationRoutes {
 
     /// The desk's pages' Content-Security-Policy: the site's, plus this site's own scripts.
     static let contentSecurityPolicy = SecurityHeaders.contentSecurityPolicy.replacingOccurrences(of: "default-src 'none';", with: "default-src 'none'; script-src 'self';")
-    /// How many unmatched posts the emerging view clusters at most (the newest).
-    static let emergingLimit = 10_000
 
     func add(to router: Router<SiteRequestContext>) {
         router.route("/desk", [.get: desk])
@@ -156,13 +154,7 @@ struct ModerationRoutes {
             throw Problem(.unauthorized, detail: "Sign in at /login (or send an edit- or moderate-scope API token) to see emerging rumors.")
         }
         let clusters = try await emergingClusters(request)
-        return json(.members([("clusters", .array(clusters.map { cluster in
-            JSONNode(.members([
-                ("size", .number(String(cluster.size))), ("first_seen", .string(cluster.firstSeen.ISO8601Format())), ("last_seen", .string(cluster.lastSeen.ISO8601Format())),
-                ("last_24h", .number(String(cluster.lastDay))), ("previous_24h", .number(String(cluster.dayBefore))), ("top_terms", .strings(cluster.topTerms)),
-                ("representatives", .array(cluster.representatives.map { JSONNode(.members([("id", .number(String($0.id))), ("text", .string($0.text))]), line: 0) })),
-            ]), line: 0)
-        }))]))
+        return json(.members([("clusters", .array(clusters.map { JSONNode($0.json, line: 0) }))]))
     }
 
     /// The clusters of the newest unmatched posts, computed on the thread pool; `?threshold=` overrides the distance.
@@ -170,9 +162,7 @@ struct ModerationRoutes {
         let query = FormFields.parse(Substring(request.uri.query ?? "")) ?? [:]
         let threshold = query["threshold"].flatMap(Float.init) ?? EmergingRumors.defaultThreshold
         guard threshold > 0, threshold <= 2 else { throw Problem.badRequest("threshold is a cosine distance between 0 and 2.") }
-        let posts = try await store.unmatchedPosts(limit: Self.emergingLimit).compactMap { item in
-            item.post.text.map { EmergingRumors.Post(id: item.post.id, text: $0, seen: item.post.queuedAt, vector: item.vector) }
-        }
+        let posts = try await store.unmatchedPosts(limit: EmergingRumors.postLimit).compactMap { EmergingRumors.Post($0.post, vector: $0.vector) }
         return try await NIOThreadPool.singleton.runIfActive { EmergingRumors.clusters(posts, threshold: threshold) }
     }
 

@@ -129,22 +129,14 @@ struct EmergingCommand: AsyncParsableCommand {
         let store = try await databaseOptions.openStore()
         let posts: [EmergingRumors.Post]
         do {
-            posts = try await store.unmatchedPosts(limit: 10_000).compactMap { item in
-                item.post.text.map { EmergingRumors.Post(id: item.post.id, text: $0, seen: item.post.queuedAt, vector: item.vector) }
-            }
+            posts = try await store.unmatchedPosts(limit: EmergingRumors.postLimit).compactMap { EmergingRumors.Post($0.post, vector: $0.vector) }
         } catch {
             throw Failure.report(error)
         }
         let clusters = EmergingRumors.clusters(posts, threshold: threshold)
         for cluster in clusters {
             if json {
-                let object = JSONValue.members([
-                    ("size", .number(String(cluster.size))), ("first_seen", .string(cluster.firstSeen.ISO8601Format())),
-                    ("last_seen", .string(cluster.lastSeen.ISO8601Format())), ("last_24h", .number(String(cluster.lastDay))),
-                    ("previous_24h", .number(String(cluster.dayBefore))), ("top_terms", .strings(cluster.topTerms)),
-                    ("representatives", .strings(cluster.representatives.map(\.text))),
-                ])
-                printOut(object.serialized(pretty: false))
+                printOut(cluster.json.serialized(pretty: false))
             } else {
                 printOut("\(cluster.size) posts (\(cluster.lastDay) in the last 24 hours, \(cluster.dayBefore) the day before): \(cluster.topTerms.joined(separator: ", "))")
                 for post in cluster.representatives { printOut("  \"\(post.text.prefix(160).replacingOccurrences(of: "\n", with: " "))\"") }

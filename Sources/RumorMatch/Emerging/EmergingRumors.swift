@@ -1,4 +1,5 @@
 import Foundation
+import RumorCore
 
 /// What is spreading that the knowledge base does not answer: election posts that passed the topic gate but matched
 /// no entry, grouped by meaning (``AgglomerativeClustering`` over their embeddings), busiest first.
@@ -18,6 +19,12 @@ public enum EmergingRumors {
         public init(id: Int64, text: String, seen: Date, vector: [Float]) {
             (self.id, self.text, self.seen, self.vector) = (id, text, seen, vector)
         }
+
+        /// A stored unmatched post; nil once its text is gone.
+        public init?(_ queued: QueuedPost, vector: [Float]) {
+            guard let text = queued.text else { return nil }
+            self.init(id: queued.id, text: text, seen: queued.queuedAt, vector: vector)
+        }
     }
 
     /// A group of posts that say much the same thing.
@@ -34,7 +41,19 @@ public enum EmergingRumors {
         public var representatives: [Post]
         /// The terms that set it apart from the other unmatched posts (frequent here, rare elsewhere), best first.
         public var topTerms: [String]
+
+        /// The cluster as the API and `rumorctl emerging --json` write it.
+        public var json: JSONValue {
+            .members([
+                ("size", .number(String(size))), ("first_seen", .string(firstSeen.ISO8601Format())), ("last_seen", .string(lastSeen.ISO8601Format())),
+                ("last_24h", .number(String(lastDay))), ("previous_24h", .number(String(dayBefore))), ("top_terms", .strings(topTerms)),
+                ("representatives", .array(representatives.map { JSONNode(.members([("id", .number(String($0.id))), ("text", .string($0.text))]), line: 0) })),
+            ])
+        }
     }
+
+    /// How many unmatched posts the view clusters at most (the newest): 10,000 take seconds and 200 MB.
+    public static let postLimit = 10_000
 
     /// The default threshold: posts whose clusters' average distance is at most this end up together.
     public static let defaultThreshold: Float = 0.8
