@@ -7,24 +7,25 @@ import Testing
 /// `rumorctl label --queue`, `queue`, `emerging` and the export → fit round trip, as subprocesses on one database.
 @Suite("rumorctl queue: the moderation desk from the command line")
 struct QueueCommandTests {
-    @Test("label --queue keeps review and unmatched posts; decided posts export as training posts that eval reads and that change a fitted model; purge deletes the texts")
-    func roundTrip() async throws {
-        try await withTemporaryFolder { folder in
-            let database = folder.appendingPathComponent("desk.sqlite")
+    @Test("label --queue keeps review and unmatched posts; decided posts export as training posts that eval reads and that change a fitted model; purge deletes the texts", arguments: StoreBackend.available)
+    func roundTrip(backend: StoreBackend) async throws {
+        try await withTemporaryFolder { folder in try await backend.withFreshDatabase { location in
+            let environment = ["RUMORCONTROL_DATABASE": location]
+            @Sendable func run(_ arguments: [String]) throws -> CommandResult { try Rumorctl.run(arguments, environment: environment) }
             let posts = Fixtures.repositoryRoot.appendingPathComponent("data/heldout/real-style-i.jsonl")
-            let labelled = try Rumorctl.run(["label", "--queue", "--input", posts.path], database: database)
+            let labelled = try run(["label", "--queue", "--input", posts.path])
             #expect(labelled.status == 0, "\(labelled.stderr)")
             let results = labelled.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
             let reviewOnly = results.filter { ($0["labels"] as? [Any])?.isEmpty == true && ($0["review"] as? [Any])?.isEmpty == false }.count
             try #require(reviewOnly >= 5, "the held-out posts give \(reviewOnly) posts for review")
 
-            let store = try SQLiteEntryStore(path: database.path)
+            let store = try await backend.open(location)
             let open = try await store.queuedPosts(decided: false, limit: 10_000)
             #expect(open.count == reviewOnly, "exactly the posts sent to review and not labelled are queued")
             #expect(open.allSatisfy { $0.caller == "rumorctl" && $0.externalID != nil && !$0.candidates.isEmpty })
             let counts = try await store.queueCounts()
             #expect(counts.unmatched > 0, "election posts that matched nothing are kept for the emerging view")
-            let list = try Rumorctl.run(["queue", "list"], database: database)
+            let list = try run(["queue", "list"])
             #expect(list.status == 0 && list.stdout.split(separator: "\n").count == reviewOnly && list.stderr.contains("undecided \(reviewOnly)"))
 
             // A moderator decides them: the first half assert the top candidate, the rest deny it.
@@ -33,13 +34,13 @@ struct QueueCommandTests {
                 try await store.decide(id: post.id, ModerationDecision(outcome: outcome, slug: post.candidates[0].slug), moderator: "mo")
             }
             let decided = folder.appendingPathComponent("decided.jsonl")
-            let export = try Rumorctl.run(["queue", "export", "--output", decided.path], database: database)
+            let export = try run(["queue", "export", "--output", decided.path])
             #expect(export.status == 0 && export.stderr.contains("wrote \(open.count) decided posts"), "\(export.stderr)")
             let lines = try String(contentsOf: decided, encoding: .utf8).split(separator: "\n").map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
             #expect(lines.count == open.count)
             #expect(lines.filter { $0["kind"] as? String == "claim" }.count == open.count / 2)
             #expect(lines.filter { $0["kind"] as? String == "refutation" && ($0["claims"] as? [Any])?.isEmpty == true }.count == open.count - open.count / 2)
-            let eval = try Rumorctl.run(["eval", "--posts", decided.path], database: database)
+            let eval = try run(["eval", "--posts", decided.path])
             #expect(eval.status == 0 && eval.stdout.contains("precision="), "\(eval.stderr)")
 
             // Fitting with the decided posts gives another model than fitting without them.
@@ -49,7 +50,7 @@ struct QueueCommandTests {
             let without = folder.appendingPathComponent("without.json"), with = folder.appendingPathComponent("with.json")
             let fits = try await [(without, [base]), (with, [base, decided])].asyncMap { output, files in
                 try await RawHTTP.blocking {
-                    try Rumorctl.run(["fit", "--no-quick-stage", "--output", output.path] + files.flatMap { ["--train", $0.path] }, database: database)
+                    try run(["fit", "--no-quick-stage", "--output", output.path] + files.flatMap { ["--train", $0.path] })
                 }
             }
             for fit in fits { #expect(fit.status == 0, "\(fit.stderr)") }
@@ -57,14 +58,14 @@ struct QueueCommandTests {
             #expect(models[0] != models[1], "the decided posts changed the fitted model")
             #expect(models[1].contains("decided.jsonl") && !models[0].contains("decided.jsonl"))
 
-            let emerging = try Rumorctl.run(["emerging", "--json"], database: database)
+            let emerging = try run(["emerging", "--json"])
             #expect(emerging.status == 0, "\(emerging.stderr)")
-            let purge = try Rumorctl.run(["queue", "purge", "--retention-days", "0"], database: database)
+            let purge = try run(["queue", "purge", "--retention-days", "0"])
             #expect(purge.status == 0 && purge.stdout.contains("deleted the texts of \(counts.undecided + counts.unmatched) queued posts"), "\(purge.stdout)")
-            let empty = try Rumorctl.run(["queue", "export", "--output", "-"], database: database)
+            let empty = try run(["queue", "export", "--output", "-"])
             #expect(empty.stdout.isEmpty && empty.stderr.contains("lost their text"))
             #expect(try await store.queueCounts().decided == [.asserts: open.count / 2, .denies: open.count - open.count / 2], "decisions outlive the texts")
-        }
+        } }
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import NIOPosix
 import RumorCore
 import RumorMatch
 @testable import RumorServer
@@ -16,20 +17,29 @@ struct DeskPosts: Sendable {
     var labelled: String
     var unmatched: [String]
 
-    static let shared = Result { () throws -> DeskPosts in
+    /// Found once, on the thread pool (matching hundreds of posts must not hold up the threads that run tests), in
+    /// chunks until there are enough.
+    static func shared() async throws -> DeskPosts {
+        try await NIOThreadPool.singleton.runIfActive { try cached.get() }
+    }
+
+    private static let cached = Result { () throws -> DeskPosts in
         let matcher = try sharedLoadedMatcher.get().matcher
         let files = [Fixtures.devPosts] + ["real-style-i", "real-style-j", "negation"].map { Fixtures.repositoryRoot.appendingPathComponent("data/heldout/\($0).jsonl") }
         let texts = try files.flatMap { try Fixtures.jsonLines($0).compactMap { $0["text"] as? String } }
-        let decided = matcher.matchWithStages(texts)
-        let pairs = zip(texts, decided)
         // With a margin from the label threshold: a post matched alone may score a little differently than in a batch.
         let threshold = matcher.configuration.model.labelThreshold
-        let review = pairs.filter { $0.1.result.labels.isEmpty && !$0.1.result.review.isEmpty && $0.1.result.review.allSatisfy { $0.score < threshold - 0.05 } }.map(\.0)
+        var review: [String] = [], unmatched: [String] = []
+        for start in stride(from: 0, to: texts.count, by: 32) where review.count < 4 || unmatched.count < 2 {
+            let chunk = Array(texts[start..<min(start + 32, texts.count)])
+            for (text, decided) in zip(chunk, matcher.matchWithStages(chunk)) where decided.result.labels.isEmpty {
+                if !decided.result.review.isEmpty, decided.result.review.allSatisfy({ $0.score < threshold - 0.05 }) { review.append(text) }
+                if decided.result.review.isEmpty, decided.stage != .gate { unmatched.append(text) }
+            }
+        }
+        try #require(review.count >= 4 && unmatched.count >= 2, "the posts hold \(review.count) review-only and \(unmatched.count) unmatched posts")
         // The seed story's post, labelled with five claims (APITests).
-        let labelled = try seedPost()
-        let unmatched = pairs.filter { $0.1.result.labels.isEmpty && $0.1.result.review.isEmpty && $0.1.stage != .gate }.map(\.0)
-        try #require(review.count >= 4 && unmatched.count >= 2, "the dev posts hold \(review.count) review-only and \(unmatched.count) unmatched posts")
-        return DeskPosts(review: review, labelled: labelled, unmatched: unmatched)
+        return DeskPosts(review: review, labelled: try seedPost(), unmatched: unmatched)
     }
 }
 
@@ -45,7 +55,7 @@ struct ModerationTests {
 
     @Test("the label API queues review posts and unmatched election posts when asked or by the token's default, never labelled ones, and never for anonymous callers", arguments: StoreBackend.available)
     func queueing(_ backend: StoreBackend) async throws {
-        let posts = try DeskPosts.shared.get()
+        let posts = try await DeskPosts.shared()
         let (prepare, editors) = Editors.prepared()
         try await withLiveServer(backend: backend, prepare: prepare) { client in
             let labelToken = bearer(editors().labelToken)
@@ -92,7 +102,7 @@ struct ModerationTests {
 
     @Test("the desk: anonymous gets 401, an author 403; a moderator sees the oldest post with its candidates and decides it by form, with the CSRF token; reviewers decide too", arguments: StoreBackend.available)
     func desk(_ backend: StoreBackend) async throws {
-        let posts = try DeskPosts.shared.get()
+        let posts = try await DeskPosts.shared()
         let (prepare, editors) = Editors.prepared()
         try await withLiveServer(backend: backend, prepare: { store in
             try await prepare(store)
@@ -172,9 +182,9 @@ struct ModerationTests {
                      "They ran out of provisional envelopes at our precinct by midday"]
         try await withLiveServer(backend: backend, prepare: { store in
             try await prepare(store)
-            let embedder = try sharedLoadedMatcher.get().matcher
             let texts = drives + lines + ["Something else entirely about turnout in the primary"]
-            _ = try await store.enqueue(zip(texts, embedder.postVectors(texts)).map { QueueSubmission(kind: .unmatched, text: $0, caller: "x", vector: $1) })
+            let vectors = try await NIOThreadPool.singleton.runIfActive { try sharedLoadedMatcher.get().matcher.postVectors(texts) }
+            _ = try await store.enqueue(zip(texts, vectors).map { QueueSubmission(kind: .unmatched, text: $0, caller: "x", vector: $1) })
         }) { client in
             #expect(try await client.get("/desk/emerging").status == .unauthorized)
             let clusters = try #require(try await client.get("/api/v1/queue/emerging", headers: bearer(editors().moderateToken)).jsonObject()["clusters"] as? [[String: Any]])
