@@ -89,7 +89,7 @@ struct DeskBrowserTests {
             _ = try await store.enqueue(reviewTexts.map { text in
                 QueueSubmission(kind: .review, text: text, candidates: [QueueCandidate(slug: "dead-people-voting", score: 0.55, start: 0, end: 10)], caller: "token:platform")
             })
-            let vectors = try await NIOThreadPool.singleton.runIfActive { try sharedLoadedMatcher.get().matcher.postVectors(unmatched) }
+            let vectors = try await RawHTTP.blocking { try sharedLoadedMatcher.get().matcher.postVectors(unmatched) }
             _ = try await store.enqueue(zip(unmatched, vectors).map { QueueSubmission(kind: .unmatched, text: $0, caller: "x", vector: $1) })
         }) { client in
             let base = "http://127.0.0.1:\(try #require(client.port))"

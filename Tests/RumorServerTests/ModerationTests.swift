@@ -17,15 +17,15 @@ struct DeskPosts: Sendable {
     var labelled: String
     var unmatched: [String]
 
-    /// Found once, on the thread pool (matching hundreds of posts must not hold up the threads that run tests), in
-    /// chunks until there are enough.
+    /// Found once, on a thread of its own (matching posts must hold up neither the threads that run tests nor the
+    /// pool the servers label on), in chunks until there are enough.
     static func shared() async throws -> DeskPosts {
-        try await NIOThreadPool.singleton.runIfActive { try cached.get() }
+        try await RawHTTP.blocking { try cached.get() }
     }
 
     private static let cached = Result { () throws -> DeskPosts in
         let matcher = try sharedLoadedMatcher.get().matcher
-        let files = [Fixtures.devPosts] + ["real-style-i", "real-style-j", "negation"].map { Fixtures.repositoryRoot.appendingPathComponent("data/heldout/\($0).jsonl") }
+        let files = ["real-style-i", "real-style-j", "negation"].map { Fixtures.repositoryRoot.appendingPathComponent("data/heldout/\($0).jsonl") } + [Fixtures.devPosts]
         let texts = try files.flatMap { try Fixtures.jsonLines($0).compactMap { $0["text"] as? String } }
         // With a margin from the label threshold: a post matched alone may score a little differently than in a batch.
         let threshold = matcher.configuration.model.labelThreshold
@@ -183,7 +183,7 @@ struct ModerationTests {
         try await withLiveServer(backend: backend, prepare: { store in
             try await prepare(store)
             let texts = drives + lines + ["Something else entirely about turnout in the primary"]
-            let vectors = try await NIOThreadPool.singleton.runIfActive { try sharedLoadedMatcher.get().matcher.postVectors(texts) }
+            let vectors = try await RawHTTP.blocking { try sharedLoadedMatcher.get().matcher.postVectors(texts) }
             _ = try await store.enqueue(zip(texts, vectors).map { QueueSubmission(kind: .unmatched, text: $0, caller: "x", vector: $1) })
         }) { client in
             #expect(try await client.get("/desk/emerging").status == .unauthorized)
