@@ -79,13 +79,13 @@ public struct ModerationDecision: Sendable, Hashable {
         (self.outcome, self.slug, self.note) = (outcome, slug, note)
     }
 
-    /// Why the decision cannot be recorded for `post`, in words for the moderator; nil when it can.
-    public func refusal(for post: QueuedPost) -> String? {
+    /// Why the decision cannot be recorded as it stands, in words for the moderator; nil when it can.
+    public var refusal: String? {
         switch outcome {
         case .unrelated: return slug == nil ? nil : "an \"unrelated\" decision names no entry"
         case .asserts, .denies:
             guard let slug, !slug.isEmpty else { return "\"\(outcome.rawValue)\" needs the entry's slug" }
-            return post.candidates.contains { $0.slug == slug } || slug.isSlug ? nil : "\(slug) is not an entry's slug"
+            return slug.isSlug ? nil : "\(slug) is not an entry's slug"
         }
     }
 }

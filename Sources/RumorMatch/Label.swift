@@ -52,6 +52,9 @@ public struct MatchResult: Sendable, Hashable, Codable {
     /// Matches for a person to review (between the review and label thresholds), best first.
     public var review: [Label]
 
+    /// Whether a person must decide the post: it has matches to review and no label (the moderation queue keeps these).
+    public var needsReview: Bool { labels.isEmpty && !review.isEmpty }
+
     /// No match.
     public static let none = MatchResult(labels: [], review: [])
 }

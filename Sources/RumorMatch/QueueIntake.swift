@@ -16,6 +16,13 @@ public struct PostOrigin: Sendable, Hashable {
 }
 
 extension RumorMatcher {
+    /// Matches posts and says which of them the moderation desk keeps (``queueSubmissions(_:decided:origins:)``); when
+    /// no origin is given nothing is kept and no extra pass is made.
+    public func matchForQueue(_ texts: [String], origins: [PostOrigin?]) -> (decided: [(result: MatchResult, stage: Stage)], queued: [QueueSubmission]) {
+        let decided = matchWithStages(texts)
+        return (decided, origins.contains { $0 != nil } ? queueSubmissions(texts, decided: decided, origins: origins) : [])
+    }
+
     /// What of these decided posts the moderation desk keeps: a post sent to review and not labelled (for a person to
     /// decide), and a post that passed the topic gate but matched no entry (for the emerging-rumors view, with its
     /// embedding; one encoder pass for all of them). Posts whose origin is nil are not queued.
@@ -28,7 +35,7 @@ extension RumorMatcher {
         var unmatched: [(text: String, origin: PostOrigin)] = []
         for ((text, (result, stage)), origin) in zip(zip(texts, decided), origins) {
             guard let origin else { continue }
-            if result.labels.isEmpty, !result.review.isEmpty {
+            if result.needsReview {
                 submissions.append(QueueSubmission(
                     kind: .review, text: text, externalID: origin.externalID, url: origin.url,
                     candidates: result.review.map { QueueCandidate(slug: $0.slug, score: $0.score, start: $0.span.start, end: $0.span.end) },

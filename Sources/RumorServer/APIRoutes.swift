@@ -114,7 +114,7 @@ struct APIRoutes {
             func flush(_ writer: inout any ResponseBodyWriter) async throws {
                 guard !chunk.isEmpty else { return }
                 let posts = chunk.compactMap { try? $0.get() }
-                let (decided, queued) = try await matcher.match(posts.map(\.text), origins: posts.map { origins[$0.number] ?? nil })
+                let (decided, queued) = try await matcher.match(posts.map(\.text), origins: posts.map { origins[$0.number] })
                 metrics.recordMatches(decided)
                 // Review posts are queued in order, so their ids line up with the posts whose result has review items only.
                 var reviewIDs = try await enqueue(queued).makeIterator()
@@ -124,16 +124,17 @@ struct APIRoutes {
                     switch line {
                     case .success(let post):
                         let result = results.next() ?? .none
-                        let queueID = origins[post.number] != nil && result.labels.isEmpty && !result.review.isEmpty ? reviewIDs.next() : nil
+                        let queueID = origins[post.number] != nil && result.needsReview ? reviewIDs.next() : nil
                         output += Self.withQueueID(result.jsonLine(id: post.id), queueID) + "\n"
                     case .failure(let error): output += error.jsonLine + "\n"
                     }
                 }
                 chunk.removeAll(keepingCapacity: true)
+                origins.removeAll(keepingCapacity: true)
                 try await writer.write(ByteBuffer(string: output))
             }
-            // Per line number, where a post to queue came from (nil: not queued).
-            var origins: [Int: PostOrigin?] = [:]
+            // Per line number of the chunk, where a post to queue came from (posts not to queue have none).
+            var origins: [Int: PostOrigin] = [:]
             func take(_ item: LineBuffer.Item) {
                 if case .line(_, let bytes) = item, LineBuffer.isBlank(bytes) { return }
                 let line = PostLine.parse(item).flatMap { post in
@@ -142,7 +143,7 @@ struct APIRoutes {
                 }
                 if case .success(let post) = line {
                     do {
-                        origins[post.number] = try queueOrigin(context, asked: post.queue, post: post)
+                        if let origin = try queueOrigin(context, asked: post.queue, post: post) { origins[post.number] = origin }
                     } catch {
                         chunk.append(.failure(PostLineError(line: post.number, id: post.id, message: "queueing needs an API token; the post was not labelled")))
                         return

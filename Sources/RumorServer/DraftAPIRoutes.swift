@@ -38,7 +38,7 @@ struct DraftAPIRoutes {
     func list(_ request: Request, _ context: SiteRequestContext) async throws -> Response {
         _ = try workflow.signedIn(context.identity)
         let drafts = try await workflow.site.store.drafts()
-        return json(.members([("drafts", .array(drafts.map { JSONNode(Self.json($0), line: 0) }))]))
+        return jsonResponse(.members([("drafts", .array(drafts.map { JSONNode(Self.json($0), line: 0) }))]))
     }
 
     func create(_ request: Request, _ context: SiteRequestContext) async throws -> Response {
@@ -46,7 +46,7 @@ struct DraftAPIRoutes {
         let body = try await request.collectBody(limit: maxBodyBytes, what: "The entry")
         let entry = try workflow.entry(fromJSON: body.readableBytesView)
         let draft = try await workflow.create(.publish(entry), by: context.identity)
-        return json(Self.json(draft), status: .created)
+        return jsonResponse(Self.json(draft), status: .created)
     }
 
     func retract(_ request: Request, _ context: SiteRequestContext) async throws -> Response {
@@ -58,11 +58,11 @@ struct DraftAPIRoutes {
         var reason = ""
         if case .string(let text) = node["reason"]?.value { reason = text }
         let draft = try await workflow.create(.retract(slug: slug, reason: reason), by: context.identity)
-        return json(Self.json(draft), status: .created)
+        return jsonResponse(Self.json(draft), status: .created)
     }
 
     func show(_ request: Request, _ context: SiteRequestContext) async throws -> Response {
-        json(Self.json(try await workflow.draft(try Self.id(context), for: context.identity)))
+        jsonResponse(Self.json(try await workflow.draft(try Self.id(context), for: context.identity)))
     }
 
     func update(_ request: Request, _ context: SiteRequestContext) async throws -> Response {
@@ -70,7 +70,7 @@ struct DraftAPIRoutes {
         _ = try workflow.signedIn(context.identity)
         let body = try await request.collectBody(limit: maxBodyBytes, what: "The entry")
         try await workflow.update(id, to: try workflow.entry(fromJSON: body.readableBytesView), by: context.identity)
-        return json(Self.json(try await workflow.draft(id, for: context.identity)))
+        return jsonResponse(Self.json(try await workflow.draft(id, for: context.identity)))
     }
 
     func sendBack(_ request: Request, _ context: SiteRequestContext) async throws -> Response {
@@ -83,7 +83,7 @@ struct DraftAPIRoutes {
     private func step(_ request: Request, _ context: SiteRequestContext, _ action: (Int64) async throws -> Void) async throws -> Response {
         let id = try Self.id(context)
         try await action(id)
-        return json(Self.json(try await workflow.draft(id, for: context.identity)))
+        return jsonResponse(Self.json(try await workflow.draft(id, for: context.identity)))
     }
 
     static func id(_ context: SiteRequestContext) throws -> Int64 {
@@ -103,9 +103,5 @@ struct DraftAPIRoutes {
         return .members(members)
     }
 
-    private func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: MediaTypes.json, .cacheControl: "no-store"],
-                 body: .init(byteBuffer: ByteBuffer(string: value.serialized(pretty: false))))
-    }
 }
 

@@ -68,13 +68,10 @@ public final class MatcherService: Service, Sendable {
         return try await NIOThreadPool.singleton.runIfActive { matcher.matchWithStages(texts) }
     }
 
-    /// Matches posts and says which of them the moderation desk keeps (``RumorMatcher/queueSubmissions(_:decided:origins:)``).
+    /// Matches posts and says which of them the moderation desk keeps (``RumorMatcher/matchForQueue(_:origins:)``), on the thread pool.
     func match(_ texts: [String], origins: [PostOrigin?]) async throws -> (decided: [(result: MatchResult, stage: RumorMatcher.Stage)], queued: [QueueSubmission]) {
         let matcher = try ready().matcher
-        return try await NIOThreadPool.singleton.runIfActive {
-            let decided = matcher.matchWithStages(texts)
-            return (decided, origins.contains { $0 != nil } ? matcher.queueSubmissions(texts, decided: decided, origins: origins) : [])
-        }
+        return try await NIOThreadPool.singleton.runIfActive { matcher.matchForQueue(texts, origins: origins) }
     }
 
     private let reloads = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))

@@ -107,21 +107,21 @@ struct ModerationRoutes {
         let limit = min(max(Int(query["limit"] ?? "") ?? 50, 1), 1000)
         let posts = try await store.queuedPosts(decided: decided, limit: limit)
         let counts = try await store.queueCounts()
-        return json(.members([("posts", .array(posts.map { JSONNode(Self.json($0), line: 0) })), ("counts", Self.json(counts))]))
+        return jsonResponse(.members([("posts", .array(posts.map { JSONNode(Self.json($0), line: 0) })), ("counts", Self.json(counts))]))
     }
 
     /// `POST /api/v1/queue/claim`: the next post for the caller, leased to them; `{"post": null}` when none is left.
     func claim(_ request: Request, _ context: SiteRequestContext) async throws -> Response {
         let me = try Self.moderator(context.identity)
         let post = try await store.claimNextPost(moderator: me, leaseUntil: leaseUntil)
-        return json(.members([("post", post.map(Self.json) ?? .null), ("lease_seconds", .number(String(site.configuration.queueLease.components.seconds)))]))
+        return jsonResponse(.members([("post", post.map(Self.json) ?? .null), ("lease_seconds", .number(String(site.configuration.queueLease.components.seconds)))]))
     }
 
     func show(_ request: Request, _ context: SiteRequestContext) async throws -> Response {
         _ = try Self.moderator(context.identity)
         let id = try Self.id(context)
         guard let post = try await store.queuedPost(id: id) else { throw Problem(.notFound, detail: "There is no queued post \(id).") }
-        return json(Self.json(post))
+        return jsonResponse(Self.json(post))
     }
 
     /// `POST /api/v1/queue/{id}/decision` with `{"decision": "asserts"|"denies"|"unrelated"|"skip", "slug": ..., "note": ...}`.
@@ -145,7 +145,7 @@ struct ModerationRoutes {
             try await store.decide(id: id, ModerationDecision(outcome: outcome, slug: slug, note: note), moderator: me)
         }
         guard let post = try await store.queuedPost(id: id) else { throw Problem(.notFound, detail: "There is no queued post \(id).") }
-        return json(Self.json(post))
+        return jsonResponse(Self.json(post))
     }
 
     /// `GET /api/v1/queue/emerging`: the clusters of unmatched posts.
@@ -154,7 +154,7 @@ struct ModerationRoutes {
             throw Problem(.unauthorized, detail: "Sign in at /login (or send an edit- or moderate-scope API token) to see emerging rumors.")
         }
         let clusters = try await emergingClusters(request)
-        return json(.members([("clusters", .array(clusters.map { JSONNode($0.json, line: 0) }))]))
+        return jsonResponse(.members([("clusters", .array(clusters.map { JSONNode($0.json, line: 0) }))]))
     }
 
     /// The clusters of the newest unmatched posts, computed on the thread pool; `?threshold=` overrides the distance.
@@ -214,9 +214,6 @@ struct ModerationRoutes {
         ])
     }
 
-    private func json(_ value: JSONValue) -> Response {
-        Response(status: .ok, headers: [.contentType: MediaTypes.json, .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: value.serialized(pretty: false))))
-    }
 }
 
 /// The desk's page.

@@ -172,6 +172,12 @@ extension Request {
     }
 }
 
+/// A JSON response that is not cached (the editorial and queue APIs).
+func jsonResponse(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+    Response(status: status, headers: [.contentType: MediaTypes.json, .cacheControl: "no-store"],
+             body: .init(byteBuffer: ByteBuffer(string: value.serialized(pretty: false))))
+}
+
 /// An HTML response that is not cached (search results, checked posts, errors).
 func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
     Response(status: status, headers: [.contentType: MediaTypes.html, .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: text)))

@@ -71,7 +71,7 @@ enum QueueRules {
         if let holder = lease.holder, holder != moderator, let until = lease.until, until > now {
             throw StoreError.make(.conflict, "post \(id) is with \(holder) until \(until.ISO8601Format()); take the next post instead")
         }
-        if let refusal = decision.refusal(for: post) { throw StoreError.make(.invalid, refusal) }
+        if let refusal = decision.refusal { throw StoreError.make(.invalid, refusal) }
     }
 
     /// Adds one `GROUP BY kind, outcome` row of the queue to `counts`.

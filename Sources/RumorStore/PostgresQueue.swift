@@ -81,9 +81,13 @@ extension PostgresSiteStore {
 
     public func decide(id: Int64, _ decision: ModerationDecision, moderator: String) async throws {
         try await write { connection in
-            let lease = try await connection.query("SELECT lease_holder, lease_until FROM queued_post WHERE id = \(id) FOR UPDATE", logger: self.logger)
-                .decode((String?, Double?).self).collectAll().first
-            let post = try await self.queuedPost(id: id, in: connection)
+            let locked = try await connection.query(PostgresQuery(unsafeSQL: """
+                SELECT \(Self.columns), lease_holder, lease_until FROM queued_post WHERE id = $1 FOR UPDATE
+                """, binds: try Self.binds(id)), logger: self.logger)
+                .decode((Int64, String, String?, String?, String?, String, String, Double, String?, String?, String?, String?, Double?, String?, Double?).self)
+                .collectAll().first
+            let post = locked.map { Self.queuedPost(($0.0, $0.1, $0.2, $0.3, $0.4, $0.5, $0.6, $0.7, $0.8, $0.9, $0.10, $0.11, $0.12)) }
+            let lease = locked.map { ($0.13, $0.14) }
             try QueueRules.checkDecision(decision, on: post, id: id, moderator: moderator,
                                          lease: (lease?.0, lease?.1.map(Date.init(timeIntervalSince1970:))), now: Date())
             let agrees = QueueRules.agrees(decision, candidates: post?.candidates ?? [])

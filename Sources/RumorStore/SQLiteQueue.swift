@@ -91,10 +91,10 @@ extension SQLiteEntryStore {
 
     public func decide(id: Int64, _ decision: ModerationDecision, moderator: String) async throws {
         try await write { db in
-            let post = try Self.queuedPost(id: id, in: db)
-            let lease = try Row.fetchOne(db, sql: "SELECT lease_holder, lease_until FROM queued_post WHERE id = ?", arguments: [id])
+            let row = try Row.fetchOne(db, sql: "SELECT * FROM queued_post WHERE id = ?", arguments: [id])
+            let post = row.map(Self.queuedPost)
             try QueueRules.checkDecision(decision, on: post, id: id, moderator: moderator,
-                                         lease: (lease?["lease_holder"], (lease?["lease_until"] as Double?).map(Date.init(timeIntervalSince1970:))), now: Date())
+                                         lease: (row?["lease_holder"], (row?["lease_until"] as Double?).map(Date.init(timeIntervalSince1970:))), now: Date())
             try db.execute(sql: """
                 UPDATE queued_post SET outcome = ?, decision_slug = ?, note = ?, decided_by = ?, decided_at = ?, agrees = ?, lease_holder = NULL, lease_until = NULL
                 WHERE id = ?

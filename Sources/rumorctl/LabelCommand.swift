@@ -53,9 +53,7 @@ struct LabelCommand: AsyncParsableCommand {
         func label(_ posts: [PostLine]) async throws -> [MatchResult] {
             let texts = posts.map(\.text)
             guard let store else { return matcher.match(texts) }
-            let decided = matcher.matchWithStages(texts)
-            let origins = posts.map { Optional(PostOrigin(externalID: $0.externalID, url: $0.url, caller: "rumorctl")) }
-            let submissions = matcher.queueSubmissions(texts, decided: decided, origins: origins)
+            let (decided, submissions) = matcher.matchForQueue(texts, origins: posts.map { PostOrigin(externalID: $0.externalID, url: $0.url, caller: "rumorctl") })
             if !submissions.isEmpty {
                 do {
                     _ = try await store.enqueue(submissions)

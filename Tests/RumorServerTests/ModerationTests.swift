@@ -97,6 +97,16 @@ struct ModerationTests {
             let metrics = try await client.get("/metrics").text
             #expect(metrics.contains("rumorcontrol_queue_depth 3"))
             #expect(metrics.contains("rumorcontrol_queue_unmatched_posts 2"))
+
+            // In one chunk of a batch, a review post not to be queued takes no queue id from one that is.
+            let mixed = [(posts.review[2], false), (posts.review[3], true)].map { text, queue in
+                JSONValue.members([("id", .string(text.prefix(8).description)), ("text", .string(text)), ("queue", .bool(queue))]).serialized(pretty: false)
+            }
+            let mixedResults = try await client.post("/api/v1/label/batch", mixed.joined(separator: "\n"), headers: labelToken).text.split(separator: "\n")
+                .map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+            #expect(mixedResults.map { $0["queue_id"] != nil } == [false, true])
+            let newest = try #require(try await client.get("/api/v1/queue?limit=1000", headers: bearer(editors().moderateToken)).jsonObject()["posts"] as? [[String: Any]])
+            #expect(newest.last?["id"] as? Int == mixedResults[1]["queue_id"] as? Int && newest.last?["text"] as? String == posts.review[3])
         }
     }
 

@@ -79,8 +79,8 @@ public enum EmergingRumors {
             let dimension = group[0].vector.count
             var centre = [Float](repeating: 0, count: dimension)
             for post in group { for k in 0..<dimension { centre[k] += post.vector[k] } }
-            func similarity(_ post: Post) -> Float { zip(post.vector, centre).reduce(0) { $0 + $1.0 * $1.1 } }
-            let representatives = group.sorted { similarity($0) > similarity($1) }.prefix(3)
+            let representatives = group.map { post in (post, zip(post.vector, centre).reduce(0) { $0 + $1.0 * $1.1 }) }
+                .sorted { $0.1 > $1.1 }.prefix(3).map(\.0)
             var counts: [String: Int] = [:]
             for index in indices { for term in terms[index] { counts[term, default: 0] += 1 } }
             let weight = { (term: String) -> Double in
