@@ -160,10 +160,11 @@ struct ModerationRoutes {
     /// The clusters of the newest unmatched posts, computed on the thread pool; `?threshold=` overrides the distance.
     private func emergingClusters(_ request: Request) async throws -> [EmergingRumors.Cluster] {
         let query = FormFields.parse(Substring(request.uri.query ?? "")) ?? [:]
-        let threshold = query["threshold"].flatMap(Float.init) ?? EmergingRumors.defaultThreshold
-        guard threshold > 0, threshold <= 2 else { throw Problem.badRequest("threshold is a cosine distance between 0 and 2.") }
+        let threshold = query["threshold"].flatMap(Float.init)
+        if let threshold, !(threshold > 0 && threshold <= 2) { throw Problem.badRequest("threshold is a cosine distance between 0 and 2.") }
+        let model = try ClusteringModel.shipped().with(threshold: threshold)
         let posts = try await store.unmatchedPosts(limit: EmergingRumors.postLimit).compactMap { EmergingRumors.Post($0.post, vector: $0.vector) }
-        return try await NIOThreadPool.singleton.runIfActive { EmergingRumors.clusters(posts, threshold: threshold) }
+        return try await NIOThreadPool.singleton.runIfActive { EmergingRumors.clusters(posts, model: model) }
     }
 
     // MARK: Helpers

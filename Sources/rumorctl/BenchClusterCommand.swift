@@ -9,7 +9,7 @@ struct BenchClusterCommand: AsyncParsableCommand {
         abstract: "How well and how fast the emerging-rumors view groups posts: adjusted Rand index against known slugs, and seconds to cluster.",
         discussion: """
             Takes the posts of --posts that assert exactly one rumor, embeds them as the queue does, hides their slugs, \
-            clusters them at each threshold, and prints the adjusted Rand index of the clusters against the slugs. Then \
+            clusters them as the shipped clustering model says (or at each --threshold and --term-weight given), and prints the adjusted Rand index of the clusters against the slugs. Then \
             times the clustering of --count vectors (the embedded posts repeated with small random changes, as many \
             posts saying the same things would be), --rounds times on one thread, and prints the median.
             """)
@@ -17,11 +17,14 @@ struct BenchClusterCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Labelled posts (JSON Lines with claims); repeatable.")
     var posts: [String]
 
-    @Option(name: .long, help: "Thresholds (distance) to measure; repeatable (default 0.4 to 0.85 in steps of 0.05).")
-    var threshold: [Float] = stride(from: 0.4, through: 0.851, by: 0.05).map { Float($0) }
+    @Option(name: .long, help: "Thresholds (distance) to measure; repeatable (default: the shipped clustering model's).")
+    var threshold: [Float] = []
 
-    @Option(name: .long, help: "Weights of the posts' words beside their embeddings to measure; repeatable (default 0, 0.3, 0.5).")
-    var termWeight: [Float] = [0, 0.3, 0.5]
+    @Option(name: .long, help: "Weights of the posts' words beside their embeddings to measure; repeatable (default: the shipped model's).")
+    var termWeight: [Float] = []
+
+    @Flag(name: .long, help: "Keep the style directions in the embeddings (for comparison with the shipped model, which takes them out).")
+    var withoutStyleDirections = false
 
     @Option(name: .long, help: "How many vectors to time the clustering on (default 10000).")
     var count = 10_000
@@ -42,13 +45,15 @@ struct BenchClusterCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let labelled = try posts.flatMap(readLabelledPosts).filter { $0.claims.count == 1 }
-        guard labelled.count >= 2 else { throw ValidationError("The posts hold fewer than two posts that assert exactly one rumor.") }
-        let matcher = try await matcherOptions.makeMatcher()
-        let texts = labelled.map(\.text)
-        guard let vectors = multilingual ? matcher.multilingualPostVectors(texts) : matcher.postVectors(texts) else {
-            throw ValidationError("The multilingual encoder is not installed (scripts/fetch-model.sh).")
+        let (labelled, vectors) = try await SingleClaimPosts.embed(posts, matcherOptions: matcherOptions, multilingual: multilingual)
+        let shipped: ClusteringModel
+        do {
+            shipped = try ClusteringModel.shipped()
+        } catch {
+            throw Failure.report(error)
         }
+        let model = withoutStyleDirections ? shipped.with(styleDirections: []) : shipped
+        let texts = labelled.map(\.text)
         let slugs = Array(Set(labelled.flatMap(\.claims))).sorted()
         let truth = labelled.map { slugs.firstIndex(of: $0.claims.first!)! }
         if let vectorsOutput {
@@ -61,15 +66,16 @@ struct BenchClusterCommand: AsyncParsableCommand {
                 throw Failure.report(error)
             }
         }
-        printOut("\(labelled.count) posts asserting one of \(slugs.count) rumors")
+        printOut("\(labelled.count) posts asserting one of \(slugs.count) rumors; \(model.styleDirections.count) style directions taken out")
+        let projected = vectors.map(model.project)
         let terms = TermWeights(texts)
-        for weight in termWeight {
-            let merges = AgglomerativeClustering.merges(vectors, terms: weight > 0 ? terms : nil, termWeight: weight)
-            for value in threshold {
+        for weight in termWeight.isEmpty ? [model.termWeight] : termWeight {
+            let merges = AgglomerativeClustering.merges(projected, terms: weight > 0 ? terms : nil, termWeight: weight)
+            for value in threshold.isEmpty ? [model.threshold] : threshold {
                 let clusters = AgglomerativeClustering.cut(merges, count: vectors.count, threshold: value)
                 let ari = AgglomerativeClustering.adjustedRandIndex(truth, clusters)
-                let isDefault = abs(value - EmergingRumors.defaultThreshold) < 1e-4 && abs(weight - EmergingRumors.defaultTermWeight) < 1e-4
-                printOut("term weight \(weight) threshold \(String(format: "%.2f", value)): \(Set(clusters).count) clusters, adjusted Rand index \(String(format: "%.3f", ari))\(isDefault ? " (the default)" : "")")
+                let isDefault = abs(value - shipped.threshold) < 1e-4 && abs(weight - shipped.termWeight) < 1e-4 && !withoutStyleDirections
+                printOut("term weight \(weight) threshold \(String(format: "%.2f", value)): \(Set(clusters).count) clusters, adjusted Rand index \(String(format: "%.3f", ari))\(isDefault ? " (the shipped model)" : "")")
             }
         }
         var generator = SystemRandomNumberGenerator()
@@ -85,9 +91,62 @@ struct BenchClusterCommand: AsyncParsableCommand {
             let start = DispatchTime.now()
             // The whole of what the emerging view does with stored posts: term weights, clusters, their summaries.
             let posts = zip(manyTexts, many).enumerated().map { EmergingRumors.Post(id: Int64($0), text: $1.0, seen: Date(), vector: $1.1) }
-            _ = EmergingRumors.clusters(posts)
+            _ = EmergingRumors.clusters(posts, model: model)
             seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9)
         }
         printOut("clustering \(count) vectors: median \(String(format: "%.2f", median(seconds))) s over \(rounds) rounds (\(seconds.map { String(format: "%.2f", $0) }.joined(separator: ", ")) s); peak resident memory \(peakResidentMegabytes()) MB")
+    }
+}
+
+/// Labelled posts that assert exactly one rumor, and their embeddings as the queue stores them: what the clustering
+/// is fitted and measured on.
+enum SingleClaimPosts {
+    static func embed(_ files: [String], matcherOptions: MatcherOptions, multilingual: Bool = false) async throws -> ([LabelledPost], [[Float]]) {
+        let labelled = try files.flatMap(readLabelledPosts).filter { $0.claims.count == 1 }
+        guard labelled.count >= 2 else { throw ValidationError("The posts hold fewer than two posts that assert exactly one rumor.") }
+        let matcher = try await matcherOptions.makeMatcher()
+        let texts = labelled.map(\.text)
+        guard let vectors = multilingual ? matcher.multilingualPostVectors(texts) : matcher.postVectors(texts) else {
+            throw ValidationError("The multilingual encoder is not installed (scripts/fetch-model.sh).")
+        }
+        return (labelled, vectors)
+    }
+}
+
+struct FitClusteringCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fit-clustering",
+        abstract: "Fit how the emerging-rumors view clusters posts: the style directions to take out of embeddings, the words' weight and the threshold.",
+        discussion: """
+            Takes the posts of --train that assert exactly one rumor and finds the directions along which posts about \
+            one rumor spread because of how they are written (the main axes of the within-rumor scatter). It chooses \
+            how many to take out, the words' weight and the threshold on rumors held out of the directions, a few posts \
+            each, as the view meets new rumors; progress goes to stderr. Writes the model as JSON (to --output, or \
+            stdout). The shipped model, Sources/RumorMatch/Resources/clustering-model.json, is made with: \
+            rumorctl fit-clustering --train data/train-posts.jsonl --train data/train-posts-2.jsonl \
+            --train data/train-posts-3.jsonl --train data/train-posts-3-f.jsonl --train data/train-posts-3-g.jsonl \
+            --output Sources/RumorMatch/Resources/clustering-model.json
+            """)
+
+    @Option(name: .long, help: "Labelled posts to fit on (JSON Lines with claims); repeatable. Keep the posts you measure on out.")
+    var train: [String]
+
+    @Option(name: .long, help: "Where to write the model (default: stdout).")
+    var output: String?
+
+    @OptionGroup var matcherOptions: MatcherOptions
+
+    func run() async throws {
+        let (labelled, vectors) = try await SingleClaimPosts.embed(train, matcherOptions: matcherOptions)
+        let names = train.map { ($0 as NSString).lastPathComponent }.joined(separator: " --train ")
+        let model = ClusteringModel.fit(
+            vectors: vectors, texts: labelled.map(\.text), slugs: labelled.map { $0.claims.first! }, provenance: "rumorctl fit-clustering --train \(names)"
+        ) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        do {
+            let data = try model.json()
+            if let output { try data.write(to: URL(fileURLWithPath: output), options: .atomic) } else { FileHandle.standardOutput.write(data) }
+        } catch {
+            throw Failure.report(error)
+        }
     }
 }

@@ -108,13 +108,14 @@ struct EmergingCommand: AsyncParsableCommand {
         abstract: "Group the election posts that matched no entry by meaning: what is spreading that the knowledge base does not answer.",
         discussion: """
             Reads the unmatched posts kept by the label API or rumorctl label --queue (the newest 10,000), clusters \
-            them (average-linkage agglomerative clustering of their embeddings, cut at a cosine distance), and prints \
+            them (average-linkage agglomerative clustering of their embeddings, without the directions that only say how \
+            a post is written, and of their words, cut at a distance; see rumorctl fit-clustering), and prints \
             each group of two or more, busiest in the last 24 hours first: its size, first and last seen, growth, top \
             terms and three representative posts. --json prints one JSON object per line instead.
             """)
 
-    @Option(name: .long, help: "Posts end up together when their groups' average cosine distance is at most this (default 0.8).")
-    var threshold: Float = EmergingRumors.defaultThreshold
+    @Option(name: .long, help: "Posts end up together when their groups' average distance is at most this (default: the shipped clustering model's).")
+    var threshold: Float?
 
     @Flag(name: .long, help: "One JSON object per cluster and line.")
     var json = false
@@ -122,7 +123,7 @@ struct EmergingCommand: AsyncParsableCommand {
     @OptionGroup var databaseOptions: DatabaseOptions
 
     func validate() throws {
-        guard threshold > 0, threshold <= 2 else { throw ValidationError("--threshold is a cosine distance between 0 and 2.") }
+        if let threshold, !(threshold > 0 && threshold <= 2) { throw ValidationError("--threshold is a cosine distance between 0 and 2.") }
     }
 
     func run() async throws {
@@ -133,7 +134,13 @@ struct EmergingCommand: AsyncParsableCommand {
         } catch {
             throw Failure.report(error)
         }
-        let clusters = EmergingRumors.clusters(posts, threshold: threshold)
+        let model: ClusteringModel
+        do {
+            model = try ClusteringModel.shipped().with(threshold: threshold)
+        } catch {
+            throw Failure.report(error)
+        }
+        let clusters = EmergingRumors.clusters(posts, model: model)
         for cluster in clusters {
             if json {
                 printOut(cluster.json.serialized(pretty: false))

@@ -50,6 +50,6 @@ struct RumorCtl: AsyncParsableCommand {
 
             Start with `rumorctl list`, then `rumorctl show SLUG`.
             """,
-        subcommands: [ListCommand.self, ShowCommand.self, ImportCommand.self, ExportCommand.self, EmbedCommand.self, LabelCommand.self, EvalCommand.self, FitCommand.self, RankCommand.self, ScoreCommand.self, BenchCommand.self, ServeCommand.self, UserCommand.self, TokenCommand.self, QueueCommand.self, EmergingCommand.self, LogCommand.self, WitnessCommand.self]
+        subcommands: [ListCommand.self, ShowCommand.self, ImportCommand.self, ExportCommand.self, EmbedCommand.self, LabelCommand.self, EvalCommand.self, FitCommand.self, FitClusteringCommand.self, RankCommand.self, ScoreCommand.self, BenchCommand.self, ServeCommand.self, UserCommand.self, TokenCommand.self, QueueCommand.self, EmergingCommand.self, LogCommand.self, WitnessCommand.self]
     )
 }

@@ -82,13 +82,105 @@ struct ClusteringTests {
         let vectors = Self.points(count: 9, centres: 3, spread: 0.05)
         let texts = (0..<9).map { ["drop boxes moved overnight", "envelopes ran out early", "machines rebooted at noon"][$0 % 3] + " \($0)" }
         let posts = (0..<9).map { EmergingRumors.Post(id: Int64($0), text: texts[$0], seen: now - Double($0) * 20_000, vector: vectors[$0]) }
-        let clusters = EmergingRumors.clusters(posts, threshold: 0.3, termWeight: 0, now: now)
+        let clusters = EmergingRumors.clusters(posts, model: ClusteringModel(styleDirections: [], termWeight: 0, threshold: 0.3, provenance: "test"), now: now)
         #expect(clusters.map(\.size) == [3, 3, 3])
         #expect(clusters.map(\.lastDay) == [2, 2, 1], "busiest in the last day first")
         for cluster in clusters {
             #expect(cluster.lastDay + cluster.dayBefore == cluster.size)
             #expect(cluster.representatives.count == 3 && Set(cluster.representatives.map { $0.id % 3 }).count == 1)
             #expect(cluster.topTerms.contains { cluster.representatives[0].text.contains($0) })
+        }
+    }
+
+    /// Posts of `rumors` rumors in `dimension` dimensions: each is its rumor's direction plus one of four voices
+    /// (fixed directions shared by every rumor, larger than the rumors' differences) plus a little noise.
+    static func voicedPosts(rumors: Range<Int>, perRumor: Int, dimension: Int = 384) -> (vectors: [[Float]], slugs: [String]) {
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next() -> Float {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Float(state >> 40) / Float(1 << 24) * 2 - 1
+        }
+        func unit(_ vector: [Float]) -> [Float] {
+            let norm = sqrt(vector.reduce(0) { $0 + $1 * $1 })
+            return vector.map { $0 / norm }
+        }
+        let voices = (0..<4).map { _ in unit((0..<dimension).map { _ in next() }) }
+        let centres = (0..<rumors.upperBound).map { _ in unit((0..<dimension).map { _ in next() }) }
+        var vectors: [[Float]] = []
+        var slugs: [String] = []
+        for rumor in rumors {
+            for post in 0..<perRumor {
+                let voice = voices[post % voices.count]
+                vectors.append(unit((0..<dimension).map { centres[rumor][$0] + 1.3 * voice[$0] + 0.02 * next() }))
+                slugs.append("rumor-\(rumor)")
+            }
+        }
+        return (vectors, slugs)
+    }
+
+    @Test("style directions are the main axes of the posts' spread around their rumor's mean, as NumPy's eigh finds them")
+    func styleDirectionsMatchNumPy() async throws {
+        let vectors = Self.points(count: 60, dimension: 16, centres: 4)
+        let slugs = (0..<60).map { "rumor-\($0 % 4)" }
+        let directions = ClusteringModel.styleDirections(vectors, slugs: slugs, count: 3)
+        try await withTemporaryFolder { folder in
+            let input = folder.appendingPathComponent("vectors.json")
+            try JSONSerialization.data(withJSONObject: ["vectors": vectors.map { $0.map(Double.init) }, "slugs": slugs]).write(to: input)
+            let script = """
+                import json, sys
+                import numpy as np
+                data = json.load(open(sys.argv[1]))
+                X, y = np.array(data["vectors"]), np.array(data["slugs"])
+                D = np.vstack([X[y == s] - X[y == s].mean(0) for s in sorted(set(y))])
+                values, vectors = np.linalg.eigh(D.T @ D)
+                print(json.dumps(vectors[:, ::-1][:, :3].T.tolist()))
+                """
+            let result = try Subprocess.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script, input.path])
+            try #require(result.status == 0, "NumPy is needed for this test (scripts/setup.sh --test installs it): \(result.stderr)")
+            let reference = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[Double]])
+            #expect(directions.count == 3 && reference.count == 3)
+            for (ours, theirs) in zip(directions, reference) {
+                // An eigenvector's sign is arbitrary.
+                let cosine = abs(zip(ours, theirs).reduce(0) { $0 + Double($1.0) * $1.1 })
+                #expect(abs(cosine - 1) < 1e-3, "a direction differs from NumPy's (|cos| \(cosine))")
+            }
+        }
+        let model = ClusteringModel(styleDirections: directions, termWeight: 0, threshold: 0.5, provenance: "test")
+        let projected = model.project(vectors[0])
+        #expect(directions.allSatisfy { abs(zip($0, projected).reduce(0) { $0 + $1.0 * $1.1 }) < 1e-4 }, "nothing is left along a direction")
+        #expect(abs(projected.reduce(0) { $0 + $1 * $1 } - 1) < 1e-4)
+    }
+
+    @Test("a fit on some rumors finds the voices and takes them out, which joins posts of rumors it never saw that were split by voice")
+    func fitTransfersToNewRumors() {
+        let fitting = Self.voicedPosts(rumors: 0..<10, perRumor: 12)
+        let model = ClusteringModel.fit(vectors: fitting.vectors, texts: fitting.slugs.map { _ in "a post" }, slugs: fitting.slugs, provenance: "test")
+        #expect(model.styleDirections.count >= 4, "the four voices span at least four directions; chose \(model.styleDirections.count)")
+        #expect(model.provenance.hasPrefix("test (120 posts, 10 rumors"))
+        let unseen = Self.voicedPosts(rumors: 10..<16, perRumor: 8)
+        let truth = unseen.slugs.map { Int($0.dropFirst("rumor-".count))! }
+        func score(_ model: ClusteringModel) -> Double {
+            let clusters = AgglomerativeClustering.clusters(unseen.vectors.map(model.project), threshold: model.threshold)
+            return AgglomerativeClustering.adjustedRandIndex(truth, clusters)
+        }
+        let withDirections = score(model)
+        let without = (0..<40).map { score(model.with(threshold: 0.05 * Float($0 + 1), styleDirections: [])) }.max()!
+        #expect(withDirections > 0.9 && withDirections > without + 0.2, "with the directions out \(withDirections); at the best threshold without them \(without)")
+    }
+
+    @Test("the shipped clustering model loads, was fitted on the training posts only, and a damaged one is refused with the file named")
+    func shippedModel() throws {
+        let model = try ClusteringModel.shipped()
+        #expect(!model.styleDirections.isEmpty && model.styleDirections.allSatisfy { $0.count == SentenceEmbedder.dimension })
+        #expect(model.provenance.hasPrefix("rumorctl fit-clustering --train train-posts.jsonl") && !model.provenance.contains("dev-posts"))
+        var damaged = model
+        damaged.styleDirections[0].removeLast()
+        #expect(throws: EmbeddingError.self) { try ClusteringModel.load(try damaged.json(), source: "/models/clustering-model.json") }
+        do {
+            _ = try ClusteringModel.load(Data("{\"threshold\": 1}".utf8), source: "/models/clustering-model.json")
+            Issue.record("a file without style directions was read")
+        } catch {
+            #expect(error.message.contains("/models/clustering-model.json"))
         }
     }
 }

@@ -55,19 +55,18 @@ public enum EmergingRumors {
     /// How many unmatched posts the view clusters at most (the newest): 10,000 take seconds and 200 MB.
     public static let postLimit = 10_000
 
-    /// The default threshold: posts whose clusters' average distance is at most this end up together.
-    public static let defaultThreshold: Float = 0.8
-    /// How much the posts' words count beside their embeddings (``AgglomerativeClustering``); chosen with the
-    /// threshold on the training posts (BENCHMARKS.md, "Emerging rumors").
-    public static let defaultTermWeight: Float = 0.6
-
-    /// Clusters `posts`; clusters of one post are left out. Sorted by posts in the last day, then size.
-    public static func clusters(
-        _ posts: [Post], threshold: Float = defaultThreshold, termWeight: Float = defaultTermWeight, now: Date = Date(), minimumSize: Int = 2
-    ) -> [Cluster] {
+    /// Clusters `posts` as `model` says (its style directions taken out of their embeddings first); clusters of one
+    /// post are left out. Sorted by posts in the last day, then size.
+    public static func clusters(_ posts: [Post], model: ClusteringModel, now: Date = Date(), minimumSize: Int = 2) -> [Cluster] {
         guard !posts.isEmpty else { return [] }
+        let posts = posts.map { post in
+            var projected = post
+            projected.vector = model.project(post.vector)
+            return projected
+        }
         let assignment = AgglomerativeClustering.clusters(
-            posts.map(\.vector), terms: termWeight > 0 ? TermWeights(posts.map(\.text)) : nil, termWeight: termWeight, threshold: threshold)
+            posts.map(\.vector), terms: model.termWeight > 0 ? TermWeights(posts.map(\.text)) : nil, termWeight: model.termWeight,
+            threshold: model.threshold)
         var members: [[Int]] = Array(repeating: [], count: (assignment.max() ?? 0) + 1)
         for (index, cluster) in assignment.enumerated() { members[cluster].append(index) }
         let terms = posts.map { Set(LexicalAnalyzer.terms($0.text).filter { $0.count > 2 && !$0.allSatisfy(\.isNumber) }) }
