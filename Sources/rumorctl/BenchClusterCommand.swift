@@ -23,6 +23,9 @@ struct BenchClusterCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Weights of the posts' words beside their embeddings to measure; repeatable (default: the shipped model's).")
     var termWeight: [Float] = []
 
+    @Option(name: .long, help: ArgumentHelp("Also measure as on new rumors: for each half of the measured rumors, fit the style directions on these posts' other rumors only, and cluster that half; repeatable.", valueName: "posts"))
+    var fitPosts: [String] = []
+
     @Flag(name: .long, help: "Keep the style directions in the embeddings (for comparison with the shipped model, which takes them out).")
     var withoutStyleDirections = false
 
@@ -76,6 +79,24 @@ struct BenchClusterCommand: AsyncParsableCommand {
                 let ari = AgglomerativeClustering.adjustedRandIndex(truth, clusters)
                 let isDefault = abs(value - shipped.threshold) < 1e-4 && abs(weight - shipped.termWeight) < 1e-4 && !withoutStyleDirections
                 printOut("term weight \(weight) threshold \(String(format: "%.2f", value)): \(Set(clusters).count) clusters, adjusted Rand index \(String(format: "%.3f", ari))\(isDefault ? " (the shipped model)" : "")")
+            }
+        }
+        if !fitPosts.isEmpty {
+            let (fitting, fittingVectors) = try await SingleClaimPosts.embed(fitPosts, matcherOptions: matcherOptions)
+            for half in 0..<2 {
+                let rumors = Set(slugs.enumerated().filter { $0.offset % 2 == half }.map(\.element))
+                let kept = fitting.indices.filter { !rumors.contains(fitting[$0].claims.first!) }
+                let directions = ClusteringModel.styleDirections(
+                    kept.map { fittingVectors[$0] }, slugs: kept.map { fitting[$0].claims.first! }, count: model.styleDirections.count)
+                let halfModel = model.with(styleDirections: directions)
+                let measured = labelled.indices.filter { rumors.contains(labelled[$0].claims.first!) }
+                let clusters = AgglomerativeClustering.cut(
+                    AgglomerativeClustering.merges(
+                        measured.map { halfModel.project(vectors[$0]) }, terms: model.termWeight > 0 ? TermWeights(measured.map { texts[$0] }) : nil,
+                        termWeight: model.termWeight),
+                    count: measured.count, threshold: model.threshold)
+                let ari = AgglomerativeClustering.adjustedRandIndex(measured.map { truth[$0] }, clusters)
+                printOut("as new rumors, half \(half + 1) (\(rumors.count) rumors, \(measured.count) posts; directions fitted on \(kept.count) posts of other rumors): adjusted Rand index \(String(format: "%.3f", ari))")
             }
         }
         var generator = SystemRandomNumberGenerator()
