@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(
             name: "RumorMonitorTests", dependencies: ["RumorMonitor", "RumorLedger", "RumorCore", "RumorStore"], swiftSettings: strictSettings),
         .testTarget(
-            name: "RumorLedgerTests", dependencies: ["RumorLedger", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSettings),
+            name: "RumorLedgerTests", dependencies: ["RumorLedger", "RumorCore", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSettings),
         .testTarget(name: "RumorCoreTests", dependencies: ["RumorCore", "RumorTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "RumorStoreTests",

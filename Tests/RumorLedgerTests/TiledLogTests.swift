@@ -1,3 +1,4 @@
+import RumorCore
 import RumorLedger
 import Testing
 

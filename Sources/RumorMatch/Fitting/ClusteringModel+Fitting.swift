@@ -1,5 +1,6 @@
 import COpenBLAS
 import Foundation
+import RumorCore
 
 extension ClusteringModel {
     /// The grid `fit` chooses from.
@@ -19,7 +20,7 @@ extension ClusteringModel {
     public static func fit(vectors: [[Float]], texts: [String], slugs: [String], provenance: String, progress: (String) -> Void = { _ in }) -> ClusteringModel {
         precondition(vectors.count == texts.count && texts.count == slugs.count, "one text and one slug per vector")
         let rumors = Array(Set(slugs)).sorted()
-        var generator = SplitMix64(seed: 2020)
+        var generator = SeededGenerator(seed: 2020)
         var draws: [(fit: [Int], score: [Int])] = []
         for _ in 0..<6 {
             let shuffled = rumors.shuffled(using: &generator)
@@ -99,20 +100,5 @@ extension ClusteringModel {
             let column = dimension - 1 - rank
             return Array(scatter[(column * dimension)..<((column + 1) * dimension)])
         }
-    }
-}
-
-/// A small, fast generator with a fixed seed, so that a fit chooses the same splits every time (SplitMix64).
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
