@@ -133,6 +133,6 @@ let package = Package(
         ),
         .testTarget(
             name: "RumorCtlTests",
-            dependencies: ["rumorctl", "RumorCore", "RumorStore", "RumorServer", "RumorLedger", "RumorTestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strictSettings),
+            dependencies: ["rumorctl", "RumorCore", "RumorMatch", "RumorStore", "RumorServer", "RumorLedger", "RumorTestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strictSettings),
     ]
 )

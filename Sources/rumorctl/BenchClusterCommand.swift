@@ -159,6 +159,10 @@ struct FitClusteringCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (labelled, vectors) = try await SingleClaimPosts.embed(train, matcherOptions: matcherOptions)
+        let rumors = Set(labelled.compactMap(\.claims.first)).count
+        guard rumors >= 4 else {
+            throw ValidationError("The posts assert \(rumors) rumor\(rumors == 1 ? "" : "s") one at a time; the choice of settings holds rumors out, so it needs posts about at least 4.")
+        }
         let names = train.map { ($0 as NSString).lastPathComponent }.joined(separator: " --train ")
         let model = ClusteringModel.fit(
             vectors: vectors, texts: labelled.map(\.text), slugs: labelled.map { $0.claims.first! }, provenance: "rumorctl fit-clustering --train \(names)"

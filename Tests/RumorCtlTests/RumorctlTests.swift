@@ -1,5 +1,6 @@
 import Foundation
 import RumorCore
+import RumorMatch
 import RumorTestSupport
 import Testing
 
@@ -221,6 +222,30 @@ struct EmbedCommandTests {
 /// `rumorctl label`, `eval`, `rank` and `score`, run as subprocesses.
 @Suite("rumorctl label, eval, rank and score")
 struct MatcherCommandTests {
+    @Test("fit-clustering writes a clustering model that reads back, with its style directions and its provenance; too few rumors is refused")
+    func fitClustering() async throws {
+        try await withTemporaryFolder { folder in
+            let lines = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("data/train-posts.jsonl"), encoding: .utf8)
+                .split(separator: "\n").filter { $0.contains("\"kind\": \"claim\"") || $0.contains("\"kind\":\"claim\"") }
+            try #require(lines.count >= 120)
+            let posts = folder.appendingPathComponent("posts.jsonl")
+            try Data(lines.prefix(120).joined(separator: "\n").utf8).write(to: posts)
+            let output = folder.appendingPathComponent("clustering.json")
+            let result = try Rumorctl.run(["fit-clustering", "--train", posts.path, "--output", output.path])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.isEmpty && result.stderr.contains("chose "))
+            let model = try ClusteringModel.load(try Data(contentsOf: output), source: output.path)
+            #expect(model.styleDirections.allSatisfy { $0.count == 384 } && model.provenance.hasPrefix("rumorctl fit-clustering --train posts.jsonl (120 posts"))
+
+            let few = folder.appendingPathComponent("few.jsonl")
+            let oneRumor = lines.filter { $0.contains("\"dead-people-voting\"") }
+            try Data(oneRumor.joined(separator: "\n").utf8).write(to: few)
+            let refused = try Rumorctl.run(["fit-clustering", "--train", few.path, "--output", folder.appendingPathComponent("none.json").path])
+            #expect(refused.status != 0 && refused.stderr.contains("at least 4"))
+            #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("none.json").path))
+        }
+    }
+
     @Test("label --json prints labels and review with every field")
     func labelJSON() async throws {
         try await withTemporaryFolder { folder in

@@ -4,15 +4,17 @@ import RumorCore
 
 extension ClusteringModel {
     /// The grid `fit` chooses from.
-    public static let directionCounts = [0, 5, 10, 20, 30, 40]
+    public static let directionCounts = [0, 5, 10, 15, 20, 25, 30, 40, 60]
     public static let termWeights: [Float] = [0, 0.3, 0.5, 0.6, 0.7]
+    /// How many times the rumors are split in two for the choice.
+    static let splits = 12
     public static let thresholds: [Float] = stride(from: 0.5, through: 1.0001, by: 0.02).map { Float($0) }
 
     /// Fits a model on labelled posts that assert one rumor each (`slugs[i]` is what `texts[i]` asserts, `vectors[i]`
     /// its embedding).
     ///
     /// The number of style directions, the words' weight and the threshold are chosen as the view is used: on
-    /// rumors the directions were not fitted on, a few posts each. Six times, the rumors are split in two halves;
+    /// rumors the directions were not fitted on, a few posts each. Twelve times, the rumors are split in two halves;
     /// the directions are fitted on one half's posts and the clustering of six posts per rumor of the other half is
     /// scored (adjusted Rand index against the slugs), and the other way round. The setting with the best mean
     /// wins; its directions are then fitted on all the posts.
@@ -22,7 +24,7 @@ extension ClusteringModel {
         let rumors = Array(Set(slugs)).sorted()
         var generator = SeededGenerator(seed: 2020)
         var draws: [(fit: [Int], score: [Int])] = []
-        for _ in 0..<6 {
+        for _ in 0..<splits {
             let shuffled = rumors.shuffled(using: &generator)
             let halves = [Set(shuffled.prefix(shuffled.count / 2)), Set(shuffled.dropFirst(shuffled.count / 2))]
             for (fitHalf, scoreHalf) in [(halves[0], halves[1]), (halves[1], halves[0])] {
@@ -37,9 +39,10 @@ extension ClusteringModel {
             progress("choosing the settings: split \(drawNumber + 1) of \(draws.count)")
             let truth = draw.score.map { rumors.firstIndex(of: slugs[$0])! }
             let terms = TermWeights(draw.score.map { texts[$0] })
+            // The directions of every count are the first of the same eigenvectors: decompose once.
+            let all = styleDirections(draw.fit.map { vectors[$0] }, slugs: draw.fit.map { slugs[$0] }, count: directionCounts.max()!)
             for (c, count) in directionCounts.enumerated() {
-                let directions = styleDirections(draw.fit.map { vectors[$0] }, slugs: draw.fit.map { slugs[$0] }, count: count)
-                let model = ClusteringModel(styleDirections: directions, termWeight: 0, threshold: 1, provenance: "")
+                let model = ClusteringModel(styleDirections: Array(all.prefix(count)), termWeight: 0, threshold: 1, provenance: "")
                 let projected = draw.score.map { model.project(vectors[$0]) }
                 for (w, weight) in termWeights.enumerated() {
                     let merges = AgglomerativeClustering.merges(projected, terms: weight > 0 ? terms : nil, termWeight: weight)
