@@ -162,7 +162,7 @@ struct ModerationRoutes {
         let query = FormFields.parse(Substring(request.uri.query ?? "")) ?? [:]
         let threshold = query["threshold"].flatMap(Float.init)
         if let threshold, !(threshold > 0 && threshold <= 2) { throw Problem.badRequest("threshold is a cosine distance between 0 and 2.") }
-        let model = try ClusteringModel.shipped().with(threshold: threshold)
+        let model = try (site.configuration.clusteringModel ?? ClusteringModel.shipped()).with(threshold: threshold)
         let posts = try await store.unmatchedPosts(limit: EmergingRumors.postLimit).compactMap { EmergingRumors.Post($0.post, vector: $0.vector) }
         return try await NIOThreadPool.singleton.runIfActive { EmergingRumors.clusters(posts, model: model) }
     }

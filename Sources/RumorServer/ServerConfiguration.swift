@@ -1,4 +1,5 @@
 import Foundation
+import RumorMatch
 import RumorStore
 
 /// How the server runs: where it listens, how it names itself, and its limits.
@@ -51,6 +52,8 @@ public struct ServerConfiguration: Sendable {
     public var queueLease: Duration = .seconds(600)
     /// After how many days the texts of queued posts are deleted (their rows, decisions and counts stay).
     public var queueRetentionDays = 30
+    /// How the emerging-rumors view groups posts; nil for the shipped model (``ClusteringModel/shipped()``).
+    public var clusteringModel: ClusteringModel?
 
     /// Creates the default configuration.
     public init() {}

@@ -9,7 +9,7 @@ struct BenchClusterCommand: AsyncParsableCommand {
         abstract: "How well and how fast the emerging-rumors view groups posts: adjusted Rand index against known slugs, and seconds to cluster.",
         discussion: """
             Takes the posts of --posts that assert exactly one rumor, embeds them as the queue does, hides their slugs, \
-            clusters them as the shipped clustering model says (or at each --threshold and --term-weight given), and prints the adjusted Rand index of the clusters against the slugs. Then \
+            clusters them as the clustering model says (the shipped one, or --clustering-model) (or at each --threshold and --term-weight given), and prints the adjusted Rand index of the clusters against the slugs. Then \
             times the clustering of --count vectors (the embedded posts repeated with small random changes, as many \
             posts saying the same things would be), --rounds times on one thread, and prints the median.
             """)
@@ -17,16 +17,16 @@ struct BenchClusterCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Labelled posts (JSON Lines with claims); repeatable.")
     var posts: [String]
 
-    @Option(name: .long, help: "Thresholds (distance) to measure; repeatable (default: the shipped clustering model's).")
+    @Option(name: .long, help: "Thresholds (distance) to measure; repeatable (default: the clustering model's).")
     var threshold: [Float] = []
 
-    @Option(name: .long, help: "Weights of the posts' words beside their embeddings to measure; repeatable (default: the shipped model's).")
+    @Option(name: .long, help: "Weights of the posts' words beside their embeddings to measure; repeatable (default: the clustering model's).")
     var termWeight: [Float] = []
 
     @Option(name: .long, help: ArgumentHelp("Also measure as on new rumors: for each half of the measured rumors, fit the style directions on these posts' other rumors only, and cluster that half; repeatable.", valueName: "posts"))
     var fitPosts: [String] = []
 
-    @Flag(name: .long, help: "Keep the style directions in the embeddings (for comparison with the shipped model, which takes them out).")
+    @Flag(name: .long, help: "Keep the style directions in the embeddings (for comparison with the model, which takes them out).")
     var withoutStyleDirections = false
 
     @Option(name: .long, help: "How many vectors to time the clustering on (default 10000).")
@@ -41,6 +41,8 @@ struct BenchClusterCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Also write the embedded posts as JSON Lines {\"slug\", \"vector\"} here, to check the clustering against another implementation.")
     var vectorsOutput: String?
 
+    @OptionGroup var clusteringOptions: ClusteringOptions
+
     @OptionGroup var matcherOptions: MatcherOptions
 
     func validate() throws {
@@ -49,12 +51,7 @@ struct BenchClusterCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (labelled, vectors) = try await SingleClaimPosts.embed(posts, matcherOptions: matcherOptions, multilingual: multilingual)
-        let shipped: ClusteringModel
-        do {
-            shipped = try ClusteringModel.shipped()
-        } catch {
-            throw Failure.report(error)
-        }
+        let shipped = try clusteringOptions.model()
         let model = withoutStyleDirections ? shipped.with(styleDirections: []) : shipped
         let texts = labelled.map(\.text)
         let slugs = Array(Set(labelled.flatMap(\.claims))).sorted()
@@ -78,7 +75,7 @@ struct BenchClusterCommand: AsyncParsableCommand {
                 let clusters = AgglomerativeClustering.cut(merges, count: vectors.count, threshold: value)
                 let ari = AgglomerativeClustering.adjustedRandIndex(truth, clusters)
                 let isDefault = abs(value - shipped.threshold) < 1e-4 && abs(weight - shipped.termWeight) < 1e-4 && !withoutStyleDirections
-                printOut("term weight \(weight) threshold \(String(format: "%.2f", value)): \(Set(clusters).count) clusters, adjusted Rand index \(String(format: "%.3f", ari))\(isDefault ? " (the shipped model)" : "")")
+                printOut("term weight \(weight) threshold \(String(format: "%.2f", value)): \(Set(clusters).count) clusters, adjusted Rand index \(String(format: "%.3f", ari))\(isDefault ? " (the model)" : "")")
             }
         }
         if !fitPosts.isEmpty {

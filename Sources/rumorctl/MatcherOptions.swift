@@ -89,6 +89,25 @@ struct MatcherOptions: ParsableArguments {
     }
 }
 
+/// The option of every command that clusters posts for the emerging-rumors view.
+struct ClusteringOptions: ParsableArguments {
+    @Option(name: .long, help: "A clustering model written by `rumorctl fit-clustering` to use instead of the shipped one.")
+    var clusteringModel: String?
+
+    /// The model given, or the shipped one.
+    func model() throws -> ClusteringModel {
+        do {
+            guard let clusteringModel else { return try ClusteringModel.shipped() }
+            guard let data = FileManager.default.contents(atPath: clusteringModel) else {
+                throw ValidationError("cannot read the clustering model \(clusteringModel)")
+            }
+            return try ClusteringModel.load(data, source: clusteringModel)
+        } catch {
+            throw Failure.report(error)
+        }
+    }
+}
+
 /// Reads labelled posts (`{"id", "text", "claims", "kind"}` per line).
 func readLabelledPosts(_ path: String) throws -> [LabelledPost] {
     var reader = try JSONLinesReader(path: path)

@@ -120,6 +120,8 @@ struct EmergingCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "One JSON object per cluster and line.")
     var json = false
 
+    @OptionGroup var clusteringOptions: ClusteringOptions
+
     @OptionGroup var databaseOptions: DatabaseOptions
 
     func validate() throws {
@@ -134,12 +136,7 @@ struct EmergingCommand: AsyncParsableCommand {
         } catch {
             throw Failure.report(error)
         }
-        let model: ClusteringModel
-        do {
-            model = try ClusteringModel.shipped().with(threshold: threshold)
-        } catch {
-            throw Failure.report(error)
-        }
+        let model = try clusteringOptions.model().with(threshold: threshold)
         let clusters = EmergingRumors.clusters(posts, model: model)
         for cluster in clusters {
             if json {

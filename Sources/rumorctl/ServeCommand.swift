@@ -64,6 +64,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Minutes a moderator holds the post the desk handed them before another moderator may take it (default 10).")
     var queueLeaseMinutes: Int?
 
+    @OptionGroup var clusteringOptions: ClusteringOptions
+
     @OptionGroup var matcherOptions: MatcherOptions
 
     func run() async throws {
@@ -97,6 +99,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         configuration.queueRetentionDays = try queueRetentionDays ?? Self.integer(environment, "RUMORCONTROL_QUEUE_RETENTION_DAYS") ?? configuration.queueRetentionDays
         guard configuration.queueRetentionDays >= 1 else { throw ValidationError("--queue-retention-days must be at least 1.") }
+        if clusteringOptions.clusteringModel != nil { configuration.clusteringModel = try clusteringOptions.model() }
         if let queueLeaseMinutes {
             guard queueLeaseMinutes >= 1 else { throw ValidationError("--queue-lease-minutes must be at least 1.") }
             configuration.queueLease = .seconds(60 * queueLeaseMinutes)

@@ -222,7 +222,7 @@ struct EmbedCommandTests {
 /// `rumorctl label`, `eval`, `rank` and `score`, run as subprocesses.
 @Suite("rumorctl label, eval, rank and score")
 struct MatcherCommandTests {
-    @Test("fit-clustering writes a clustering model that reads back, with its style directions and its provenance; too few rumors is refused")
+    @Test("fit-clustering writes a clustering model that reads back and that emerging takes with --clustering-model; a damaged one and too few rumors are refused")
     func fitClustering() async throws {
         try await withTemporaryFolder { folder in
             let lines = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("data/train-posts.jsonl"), encoding: .utf8)
@@ -236,6 +236,13 @@ struct MatcherCommandTests {
             #expect(result.stdout.isEmpty && result.stderr.contains("chose "))
             let model = try ClusteringModel.load(try Data(contentsOf: output), source: output.path)
             #expect(model.styleDirections.allSatisfy { $0.count == 384 } && model.provenance.hasPrefix("rumorctl fit-clustering --train posts.jsonl (120 posts"))
+
+            let database = folder.appendingPathComponent("db.sqlite")
+            let emerging = try Rumorctl.run(["emerging", "--clustering-model", output.path], database: database)
+            #expect(emerging.status == 0 && emerging.stdout.contains("No group of unmatched posts"), "\(emerging.stderr)")
+            try Data("{\"threshold\": 0.5}".utf8).write(to: folder.appendingPathComponent("broken.json"))
+            let broken = try Rumorctl.run(["emerging", "--clustering-model", folder.appendingPathComponent("broken.json").path], database: database)
+            #expect(broken.status != 0 && broken.stderr.contains("broken.json") && broken.stdout.isEmpty)
 
             let few = folder.appendingPathComponent("few.jsonl")
             let oneRumor = lines.filter { $0.contains("\"dead-people-voting\"") }
