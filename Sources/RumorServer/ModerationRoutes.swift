@@ -6,6 +6,7 @@ import NIOPosix
 import RumorCore
 import RumorMatch
 import RumorStore
+import Synchronization
 
 /// The moderation desk: the review queue for moderators (`/desk`, one post at a time, decided with one click or one
 /// key), the emerging-rumors view (`/desk/emerging`), and the same through the JSON API (`/api/v1/queue`).
@@ -15,6 +16,8 @@ import RumorStore
 struct ModerationRoutes {
     let site: SiteState
     let script: CachedResource
+    /// The last clustering of the unmatched posts, so the emerging view is not recomputed until a post comes or goes.
+    let emergingAssignments = EmergingAssignments()
 
     var store: any SiteStore { site.store }
 
@@ -164,7 +167,15 @@ struct ModerationRoutes {
         if let threshold, !(threshold > 0 && threshold <= 2) { throw Problem.badRequest("threshold is a cosine distance between 0 and 2.") }
         let model = try (site.configuration.clusteringModel ?? ClusteringModel.shipped()).with(threshold: threshold)
         let posts = try await store.unmatchedPosts(limit: EmergingRumors.postLimit).compactMap { EmergingRumors.Post($0.post, vector: $0.vector) }
-        return try await NIOThreadPool.singleton.runIfActive { EmergingRumors.clusters(posts, model: model) }
+        let key = EmergingAssignments.Key(posts: posts.map(\.id), model: model)
+        let assignment: [Int]
+        if let kept = emergingAssignments.assignment(for: key) {
+            assignment = kept
+        } else {
+            assignment = try await NIOThreadPool.singleton.runIfActive { EmergingRumors.assignment(posts, model: model) }
+            emergingAssignments.keep(assignment, for: key)
+        }
+        return EmergingRumors.clusters(posts, assignment: assignment)
     }
 
     // MARK: Helpers
@@ -296,5 +307,27 @@ struct EmergingClusterView {
         representatives = cluster.representatives.map(\.text)
         let phrasings = representatives.map { $0.replacingOccurrences(of: "\n", with: " ") }.joined(separator: "\n")
         draftURL = canDraft ? "/editor/new?phrasings=" + (phrasings.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") : nil
+    }
+}
+
+/// The cluster numbers of the last set of unmatched posts the emerging view clustered: seconds of work for
+/// 10,000 posts, the same until a post is queued or purged (the summaries, which depend on the time, are redone).
+final class EmergingAssignments: Sendable {
+    /// What the clustering depended on.
+    struct Key: Hashable, Sendable {
+        var posts: [Int64]
+        var model: ClusteringModel
+    }
+
+    private let last = Mutex<(key: Key, assignment: [Int])?>(nil)
+
+    /// The kept assignment, when it was computed for `key`.
+    func assignment(for key: Key) -> [Int]? {
+        last.withLock { $0?.key == key ? $0?.assignment : nil }
+    }
+
+    /// Keeps `assignment` as the one for `key`.
+    func keep(_ assignment: [Int], for key: Key) {
+        last.withLock { $0 = (key, assignment) }
     }
 }

@@ -8,6 +8,7 @@ import RumorMatch
 @testable import RumorServer
 import RumorStore
 import RumorTestSupport
+import Synchronization
 import Testing
 
 /// Dev and held-out posts the shipped matcher sends to review only, labels, and lets past the gate without a match,
@@ -190,21 +191,33 @@ struct ModerationTests {
                       "Overnight the county relocated all the ballot drop boxes to the sheriff"]
         let lines = ["Our precinct ran out of provisional ballot envelopes by noon", "Precinct out of provisional ballot envelopes before lunch, again",
                      "They ran out of provisional envelopes at our precinct by midday"]
+        let scanners = ["The ballot scanner at Lincoln school jammed for three hours", "Lincoln school's ballot scanner was jammed for hours this morning",
+                        "Hours of jammed ballot scanners at the Lincoln school polling place"]
+        // Posts queued after the first look, to see that the view is not kept once the posts change.
+        let later = Mutex<(store: any SiteStore, submissions: [QueueSubmission])?>(nil)
         try await withLiveServer(backend: backend, prepare: { store in
             try await prepare(store)
             let texts = drives + lines + ["Something else entirely about turnout in the primary"]
-            let vectors = try await RawHTTP.blocking { try sharedLoadedMatcher.get().matcher.postVectors(texts) }
-            _ = try await store.enqueue(zip(texts, vectors).map { QueueSubmission(kind: .unmatched, text: $0, caller: "x", vector: $1) })
+            let vectors = try await RawHTTP.blocking { try sharedLoadedMatcher.get().matcher.postVectors(texts + scanners) }
+            let submissions = zip(texts + scanners, vectors).map { QueueSubmission(kind: .unmatched, text: $0, caller: "x", vector: $1) }
+            _ = try await store.enqueue(Array(submissions.prefix(texts.count)))
+            later.withLock { $0 = (store, Array(submissions.suffix(scanners.count))) }
         }) { client in
             #expect(try await client.get("/desk/emerging").status == .unauthorized)
             let clusters = try #require(try await client.get("/api/v1/queue/emerging", headers: bearer(editors().moderateToken)).jsonObject()["clusters"] as? [[String: Any]])
             let groups = clusters.map { Set(($0["representatives"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }) }
             #expect(groups.contains(Set(drives)) && groups.contains(Set(lines)), "\(groups)")
             #expect(clusters.allSatisfy { ($0["last_24h"] as? Int) == ($0["size"] as? Int) && !(($0["top_terms"] as? [String]) ?? []).isEmpty })
+            #expect(!groups.contains { $0.contains(scanners[0]) })
+            let (store, submissions) = try #require(later.withLock { $0 })
+            _ = try await store.enqueue(submissions)
+            let again = try #require(try await client.get("/api/v1/queue/emerging", headers: bearer(editors().moderateToken)).jsonObject()["clusters"] as? [[String: Any]])
+            let regrouped = again.map { Set(($0["representatives"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }) }
+            #expect(regrouped.contains(Set(scanners)) && regrouped.contains(Set(drives)), "posts queued since the last look are clustered: \(regrouped)")
             let page = try await client.get("/desk/emerging", headers: [.cookie: editors().author.cookie]).text
             let link = try #require(page.firstMatch(of: /href="(\/editor\/new\?phrasings=[^"]+)"/)).1
             let editor = try await client.get(String(link).replacingOccurrences(of: "&amp;", with: "&"), headers: [.cookie: editors().author.cookie]).text
-            #expect(editor.contains("sheriff") || editor.contains("provisional"), "the editor starts with the cluster's posts as phrasings")
+            #expect(["sheriff", "provisional", "scanner"].contains { editor.contains($0) }, "the editor starts with the cluster's posts as phrasings")
             #expect(!(try await client.get("/desk/emerging", headers: [.cookie: editors().moderator.cookie]).text.contains("Start a draft")), "a moderator writes no drafts")
         }
     }

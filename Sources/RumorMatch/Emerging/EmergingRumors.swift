@@ -55,18 +55,27 @@ public enum EmergingRumors {
     /// How many unmatched posts the view clusters at most (the newest): 10,000 take seconds and 200 MB.
     public static let postLimit = 10_000
 
-    /// Clusters `posts` as `model` says (its style directions taken out of their embeddings first); clusters of one
-    /// post are left out. Sorted by posts in the last day, then size.
+    /// Clusters `posts` as `model` says; clusters of one post are left out. Sorted by posts in the last day, then
+    /// size.
     public static func clusters(_ posts: [Post], model: ClusteringModel, now: Date = Date(), minimumSize: Int = 2) -> [Cluster] {
+        clusters(posts, assignment: assignment(posts, model: model), now: now, minimumSize: minimumSize)
+    }
+
+    /// The cluster of each post as `model` says (its style directions taken out of the embeddings first), numbered
+    /// from 0: the costly part of ``clusters(_:model:now:minimumSize:)``, which a caller can keep while the posts
+    /// stay the same.
+    public static func assignment(_ posts: [Post], model: ClusteringModel) -> [Int] {
         guard !posts.isEmpty else { return [] }
-        let posts = posts.map { post in
-            var projected = post
-            projected.vector = model.project(post.vector)
-            return projected
-        }
-        let assignment = AgglomerativeClustering.clusters(
-            posts.map(\.vector), terms: model.termWeight > 0 ? TermWeights(posts.map(\.text)) : nil, termWeight: model.termWeight,
-            threshold: model.threshold)
+        return AgglomerativeClustering.clusters(
+            posts.map { model.project($0.vector) }, terms: model.termWeight > 0 ? TermWeights(posts.map(\.text)) : nil,
+            termWeight: model.termWeight, threshold: model.threshold)
+    }
+
+    /// The clusters of an ``assignment(_:model:)`` of `posts`, summarised as of `now`; clusters of fewer than
+    /// `minimumSize` posts are left out. Sorted by posts in the last day, then size.
+    public static func clusters(_ posts: [Post], assignment: [Int], now: Date = Date(), minimumSize: Int = 2) -> [Cluster] {
+        precondition(assignment.count == posts.count, "one cluster number per post")
+        guard !posts.isEmpty else { return [] }
         var members: [[Int]] = Array(repeating: [], count: (assignment.max() ?? 0) + 1)
         for (index, cluster) in assignment.enumerated() { members[cluster].append(index) }
         let terms = posts.map { Set(LexicalAnalyzer.terms($0.text).filter { $0.count > 2 && !$0.allSatisfy(\.isNumber) }) }

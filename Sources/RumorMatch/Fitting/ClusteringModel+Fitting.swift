@@ -3,12 +3,14 @@ import Foundation
 import RumorCore
 
 extension ClusteringModel {
-    /// The grid `fit` chooses from.
+    /// The numbers of style directions `fit` chooses from.
     public static let directionCounts = [0, 5, 10, 15, 20, 25, 30, 40, 60]
+    /// The words' weights `fit` chooses from.
     public static let termWeights: [Float] = [0, 0.3, 0.5, 0.6, 0.7]
-    /// How many times the rumors are split in two for the choice.
-    static let splits = 12
+    /// The thresholds `fit` chooses from.
     public static let thresholds: [Float] = stride(from: 0.5, through: 1.0001, by: 0.02).map { Float($0) }
+    /// How many times `fit` splits the rumors in two to choose.
+    static let splits = 12
 
     /// Fits a model on labelled posts that assert one rumor each (`slugs[i]` is what `texts[i]` asserts, `vectors[i]`
     /// its embedding).
