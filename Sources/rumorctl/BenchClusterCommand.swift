@@ -26,7 +26,7 @@ struct BenchClusterCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Also measure as on new rumors: for each half of the measured rumors, fit the style directions on these posts' other rumors only, and cluster that half; repeatable.", valueName: "posts"))
     var fitPosts: [String] = []
 
-    @Flag(name: .long, help: "Keep the style directions in the embeddings (for comparison with the model, which takes them out).")
+    @Flag(name: .long, help: "Keep the style directions in the embeddings and every word at full weight (for comparison with the model).")
     var withoutStyleDirections = false
 
     @Option(name: .long, help: "How many vectors to time the clustering on (default 10000).")
@@ -52,7 +52,7 @@ struct BenchClusterCommand: AsyncParsableCommand {
     func run() async throws {
         let (labelled, vectors) = try await SingleClaimPosts.embed(posts, matcherOptions: matcherOptions, multilingual: multilingual)
         let shipped = try clusteringOptions.model()
-        let model = withoutStyleDirections ? shipped.with(styleDirections: []) : shipped
+        let model = withoutStyleDirections ? shipped.with(styleDirections: [], termScales: [:]) : shipped
         let texts = labelled.map(\.text)
         let slugs = Array(Set(labelled.flatMap(\.claims))).sorted()
         let truth = labelled.map { slugs.firstIndex(of: $0.claims.first!)! }
@@ -68,7 +68,7 @@ struct BenchClusterCommand: AsyncParsableCommand {
         }
         printOut("\(labelled.count) posts asserting one of \(slugs.count) rumors; \(model.styleDirections.count) style directions taken out")
         let projected = vectors.map(model.project)
-        let terms = TermWeights(texts)
+        let terms = TermWeights(texts, scales: model.termScales)
         for weight in termWeight.isEmpty ? [model.termWeight] : termWeight {
             let merges = AgglomerativeClustering.merges(projected, terms: weight > 0 ? terms : nil, termWeight: weight)
             for value in threshold.isEmpty ? [model.threshold] : threshold {
@@ -85,12 +85,13 @@ struct BenchClusterCommand: AsyncParsableCommand {
                 let kept = fitting.indices.filter { !rumors.contains(fitting[$0].claims.first!) }
                 let directions = ClusteringModel.styleDirections(
                     kept.map { fittingVectors[$0] }, slugs: kept.map { fitting[$0].claims.first! }, count: model.styleDirections.count)
-                let halfModel = model.with(styleDirections: directions)
+                let halfModel = model.with(
+                    styleDirections: directions,
+                    termScales: model.termScales.isEmpty ? [:] : ClusteringModel.termScales(kept.map { fitting[$0].text }, slugs: kept.map { fitting[$0].claims.first! }))
                 let measured = labelled.indices.filter { rumors.contains(labelled[$0].claims.first!) }
                 let clusters = AgglomerativeClustering.cut(
                     AgglomerativeClustering.merges(
-                        measured.map { halfModel.project(vectors[$0]) }, terms: model.termWeight > 0 ? TermWeights(measured.map { texts[$0] }) : nil,
-                        termWeight: model.termWeight),
+                        measured.map { halfModel.project(vectors[$0]) }, terms: halfModel.termVectors(measured.map { texts[$0] }), termWeight: model.termWeight),
                     count: measured.count, threshold: model.threshold)
                 let ari = AgglomerativeClustering.adjustedRandIndex(measured.map { truth[$0] }, clusters)
                 printOut("as new rumors, half \(half + 1) (\(rumors.count) rumors, \(measured.count) posts; directions fitted on \(kept.count) posts of other rumors): adjusted Rand index \(String(format: "%.3f", ari))")

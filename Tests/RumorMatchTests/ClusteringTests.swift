@@ -168,6 +168,21 @@ struct ClusteringTests {
         #expect(withDirections > 0.9 && withDirections > without + 0.2, "with the directions out \(withDirections); at the best threshold without them \(without)")
     }
 
+    @Test("word scales: a word every rumor's posts use as often scales to 0, a word of one rumor to 1, and TF-IDF weights follow them")
+    func termScales() {
+        let texts = ["True! Drop boxes moved", "True! drop boxes gone", "drop boxes moved overnight", "True! Envelopes ran out", "true, envelopes gone", "envelopes ran out again"]
+        let slugs = ["boxes", "boxes", "boxes", "envelopes", "envelopes", "envelopes"]
+        let scales = ClusteringModel.termScales(texts, slugs: slugs)
+        #expect(abs(scales["true"]! - 0) < 1e-5, "two posts of each rumor say true")
+        #expect(abs(scales["drop"]! - 1) < 1e-5 && abs(scales["envelope"]! - 1) < 1e-5)
+        #expect(scales["overnight"] == nil, "a word of fewer than three posts is not scaled")
+        let weights = TermWeights(["TRUE drop", "true drop"], scales: ["true": 0.5])
+        #expect(weights.vectors[0].map(\.term) == weights.vectors[1].map(\.term), "capitals do not make other words")
+        let weight = { (pairs: [(term: Int, weight: Float)]) in pairs.map(\.weight).sorted() }
+        let unscaled = TermWeights(["TRUE drop", "true drop"])
+        #expect(weight(weights.vectors[0]).first! < weight(unscaled.vectors[0]).first! - 0.1, "the scaled word weighs less")
+    }
+
     @Test("the shipped clustering model loads, was fitted on the training posts only, and a damaged one is refused with the file named")
     func shippedModel() throws {
         let model = try ClusteringModel.shipped()

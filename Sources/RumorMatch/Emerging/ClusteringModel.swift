@@ -15,6 +15,9 @@ public struct ClusteringModel: Sendable, Hashable, Codable {
     public var styleDirections: [[Float]]
     /// How much the posts' words count beside their embeddings (0-1).
     public var termWeight: Float
+    /// Words that say little about which rumor a post is about, because the fitting posts use them as much for every
+    /// rumor ("true", "folks", "breaking"), with a scale below 1 for their TF-IDF weight; empty for none.
+    public var termScales: [String: Float]
     /// Posts whose clusters' average distance is at most this end up together.
     public var threshold: Float
     /// How the model was fitted (data, command, what the selection measured), for people auditing it.
@@ -23,20 +26,37 @@ public struct ClusteringModel: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case styleDirections = "style_directions"
         case termWeight = "term_weight"
+        case termScales = "term_scales"
         case threshold
         case provenance
     }
 
     /// Creates a model.
-    public init(styleDirections: [[Float]], termWeight: Float, threshold: Float, provenance: String) {
-        (self.styleDirections, self.termWeight, self.threshold, self.provenance) = (styleDirections, termWeight, threshold, provenance)
+    public init(styleDirections: [[Float]], termWeight: Float, termScales: [String: Float] = [:], threshold: Float, provenance: String) {
+        (self.styleDirections, self.termWeight, self.termScales, self.threshold, self.provenance) = (styleDirections, termWeight, termScales, threshold, provenance)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        styleDirections = try container.decode([[Float]].self, forKey: .styleDirections)
+        termWeight = try container.decode(Float.self, forKey: .termWeight)
+        termScales = try container.decodeIfPresent([String: Float].self, forKey: .termScales) ?? [:]
+        threshold = try container.decode(Float.self, forKey: .threshold)
+        provenance = try container.decode(String.self, forKey: .provenance)
+    }
+
+    /// The TF-IDF vectors of `texts` as this model weighs words; nil when words do not count.
+    public func termVectors(_ texts: [String]) -> TermWeights? {
+        termWeight > 0 ? TermWeights(texts, scales: termScales) : nil
     }
 
     /// The model with other settings where given (nil keeps this one's).
-    public func with(termWeight: Float? = nil, threshold: Float? = nil, styleDirections: [[Float]]? = nil) -> ClusteringModel {
+    public func with(
+        termWeight: Float? = nil, threshold: Float? = nil, styleDirections: [[Float]]? = nil, termScales: [String: Float]? = nil
+    ) -> ClusteringModel {
         ClusteringModel(
-            styleDirections: styleDirections ?? self.styleDirections, termWeight: termWeight ?? self.termWeight, threshold: threshold ?? self.threshold,
-            provenance: provenance)
+            styleDirections: styleDirections ?? self.styleDirections, termWeight: termWeight ?? self.termWeight, termScales: termScales ?? self.termScales,
+            threshold: threshold ?? self.threshold, provenance: provenance)
     }
 
     /// `vector` without its components along the style directions, at unit length again (unchanged when no
@@ -77,10 +97,12 @@ public struct ClusteringModel: Sendable, Hashable, Codable {
         } catch {
             throw EmbeddingError(code: .invalidModel, message: "\(source) is not a clustering model: \(error)", location: "\(#fileID):\(#line)")
         }
-        guard model.styleDirections.allSatisfy({ $0.count == SentenceEmbedder.dimension }), (0...1).contains(model.termWeight), model.threshold > 0 else {
+        guard model.styleDirections.allSatisfy({ $0.count == SentenceEmbedder.dimension }), (0...1).contains(model.termWeight), model.threshold > 0,
+            model.termScales.values.allSatisfy({ (0...1).contains($0) })
+        else {
             throw EmbeddingError(
                 code: .invalidModel,
-                message: "\(source) holds style directions that are not \(SentenceEmbedder.dimension)-dimensional, or a term weight outside 0-1, or no threshold; refit it with rumorctl fit-clustering",
+                message: "\(source) holds style directions that are not \(SentenceEmbedder.dimension)-dimensional, or a term weight or term scale outside 0-1, or no threshold; refit it with rumorctl fit-clustering",
                 location: "\(#fileID):\(#line)")
         }
         return model

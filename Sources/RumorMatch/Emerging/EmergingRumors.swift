@@ -67,8 +67,7 @@ public enum EmergingRumors {
     public static func assignment(_ posts: [Post], model: ClusteringModel) -> [Int] {
         guard !posts.isEmpty else { return [] }
         return AgglomerativeClustering.clusters(
-            posts.map { model.project($0.vector) }, terms: model.termWeight > 0 ? TermWeights(posts.map(\.text)) : nil,
-            termWeight: model.termWeight, threshold: model.threshold)
+            posts.map { model.project($0.vector) }, terms: model.termVectors(posts.map(\.text)), termWeight: model.termWeight, threshold: model.threshold)
     }
 
     /// The clusters of an ``assignment(_:model:)`` of `posts`, summarised as of `now`; clusters of fewer than
@@ -78,7 +77,7 @@ public enum EmergingRumors {
         guard !posts.isEmpty else { return [] }
         var members: [[Int]] = Array(repeating: [], count: (assignment.max() ?? 0) + 1)
         for (index, cluster) in assignment.enumerated() { members[cluster].append(index) }
-        let terms = posts.map { Set(LexicalAnalyzer.terms($0.text).filter { $0.count > 2 && !$0.allSatisfy(\.isNumber) }) }
+        let terms = posts.map { Set(LexicalAnalyzer.terms($0.text.lowercased()).filter { $0.count > 2 && !$0.allSatisfy(\.isNumber) }) }
         var documentFrequency: [String: Int] = [:]
         for set in terms { for term in set { documentFrequency[term, default: 0] += 1 } }
         let day: TimeInterval = 86_400

@@ -9,6 +9,8 @@ extension ClusteringModel {
     public static let termWeights: [Float] = [0, 0.3, 0.5, 0.6, 0.7]
     /// The thresholds `fit` chooses from.
     public static let thresholds: [Float] = stride(from: 0.5, through: 1.0001, by: 0.02).map { Float($0) }
+    /// Whether `fit` scales words by how little they say about the rumor (``termScales(_:slugs:)``), both tried.
+    static let termScaling = [false, true]
     /// How many times `fit` splits the rumors in two to choose.
     static let splits = 12
 
@@ -35,38 +37,71 @@ extension ClusteringModel {
                 draws.append((fit, score))
             }
         }
-        // scores[count][weight][threshold], summed over the draws.
-        var scores = Array(repeating: Array(repeating: [Double](repeating: 0, count: thresholds.count), count: termWeights.count), count: directionCounts.count)
+        // scores[scaling][count][weight][threshold], summed over the draws.
+        var scores = Array(
+            repeating: Array(repeating: Array(repeating: [Double](repeating: 0, count: thresholds.count), count: termWeights.count), count: directionCounts.count),
+            count: termScaling.count)
         for (drawNumber, draw) in draws.enumerated() {
             progress("choosing the settings: split \(drawNumber + 1) of \(draws.count)")
             let truth = draw.score.map { rumors.firstIndex(of: slugs[$0])! }
-            let terms = TermWeights(draw.score.map { texts[$0] })
+            let scoreTexts = draw.score.map { texts[$0] }
+            let scales = termScales(draw.fit.map { texts[$0] }, slugs: draw.fit.map { slugs[$0] })
+            let terms = termScaling.map { TermWeights(scoreTexts, scales: $0 ? scales : [:]) }
             // The directions of every count are the first of the same eigenvectors: decompose once.
             let all = styleDirections(draw.fit.map { vectors[$0] }, slugs: draw.fit.map { slugs[$0] }, count: directionCounts.max()!)
             for (c, count) in directionCounts.enumerated() {
                 let model = ClusteringModel(styleDirections: Array(all.prefix(count)), termWeight: 0, threshold: 1, provenance: "")
                 let projected = draw.score.map { model.project(vectors[$0]) }
                 for (w, weight) in termWeights.enumerated() {
-                    let merges = AgglomerativeClustering.merges(projected, terms: weight > 0 ? terms : nil, termWeight: weight)
-                    for (t, threshold) in thresholds.enumerated() {
-                        let clusters = AgglomerativeClustering.cut(merges, count: projected.count, threshold: threshold)
-                        scores[c][w][t] += AgglomerativeClustering.adjustedRandIndex(truth, clusters)
+                    for s in termScaling.indices where weight > 0 || s == 0 {
+                        let merges = AgglomerativeClustering.merges(projected, terms: weight > 0 ? terms[s] : nil, termWeight: weight)
+                        for (t, threshold) in thresholds.enumerated() {
+                            let clusters = AgglomerativeClustering.cut(merges, count: projected.count, threshold: threshold)
+                            scores[s][c][w][t] += AgglomerativeClustering.adjustedRandIndex(truth, clusters)
+                        }
                     }
                 }
             }
         }
-        var best = (c: 0, w: 0, t: 0, score: -Double.infinity)
-        for c in directionCounts.indices {
-            for w in termWeights.indices {
-                for t in thresholds.indices where scores[c][w][t] > best.score { best = (c, w, t, scores[c][w][t]) }
+        var best = (s: 0, c: 0, w: 0, t: 0, score: -Double.infinity)
+        for s in termScaling.indices {
+            for c in directionCounts.indices {
+                for w in termWeights.indices {
+                    for t in thresholds.indices where scores[s][c][w][t] > best.score { best = (s, c, w, t, scores[s][c][w][t]) }
+                }
             }
         }
         let mean = best.score / Double(draws.count)
         let count = directionCounts[best.c]
-        progress("chose \(count) style directions, term weight \(termWeights[best.w]), threshold \(String(format: "%.2f", thresholds[best.t])) (mean adjusted Rand index \(String(format: "%.3f", mean)) on rumors held out of the directions)")
+        let scaled = termScaling[best.s]
+        progress("chose \(count) style directions, term weight \(termWeights[best.w])\(scaled ? " (words scaled)" : ""), threshold \(String(format: "%.2f", thresholds[best.t])) (mean adjusted Rand index \(String(format: "%.3f", mean)) on rumors held out of the directions)")
         return ClusteringModel(
-            styleDirections: styleDirections(vectors, slugs: slugs, count: count), termWeight: termWeights[best.w], threshold: thresholds[best.t],
+            styleDirections: styleDirections(vectors, slugs: slugs, count: count), termWeight: termWeights[best.w],
+            termScales: scaled ? termScales(texts, slugs: slugs) : [:], threshold: thresholds[best.t],
             provenance: provenance + String(format: " (%d posts, %d rumors; chosen at a mean adjusted Rand index of %.3f on held-out rumors)", vectors.count, rumors.count, mean))
+    }
+
+    /// How much each word of `texts` says about which rumor a post is about: 1 minus the normalised entropy of the
+    /// word's rate across the rumors (the share of each rumor's posts that use it), for words in at least three posts.
+    /// A word used as often for every rumor scales to 0, one used for a single rumor to 1; words not listed keep 1.
+    public static func termScales(_ texts: [String], slugs: [String]) -> [String: Float] {
+        let rumors = Array(Set(slugs)).sorted()
+        guard rumors.count > 1 else { return [:] }
+        var posts = [String: Int]()
+        var uses = [String: [Int]]()
+        for (text, slug) in zip(texts, slugs) {
+            posts[slug, default: 0] += 1
+            let rumor = rumors.firstIndex(of: slug)!
+            for term in Set(LexicalAnalyzer.terms(text.lowercased())) { uses[term, default: [Int](repeating: 0, count: rumors.count)][rumor] += 1 }
+        }
+        var scales: [String: Float] = [:]
+        for (term, counts) in uses where counts.reduce(0, +) >= 3 {
+            let rates = zip(counts, rumors).map { Double($0) / Double(posts[$1]!) }
+            let total = rates.reduce(0, +)
+            let entropy = rates.filter { $0 > 0 }.reduce(0) { $0 - ($1 / total) * log($1 / total) } / log(Double(rumors.count))
+            scales[term] = Float(max(0, 1 - entropy))
+        }
+        return scales
     }
 
     /// The `count` main axes of the posts' spread around their own rumor's mean: the eigenvectors with the largest
