@@ -1,13 +1,14 @@
 import Foundation
 
 /// How the emerging-rumors view compares posts: which directions of the embedding to ignore, how much the words
-/// count, and where to cut the dendrogram.
+/// count and which weigh less, and where to cut the dendrogram.
 ///
 /// Posts that say the same thing in different voices (a headline and an endorsement, a rant in capitals, a reply)
 /// lie apart in the embedding along directions that have to do with how they are written, not what they claim.
 /// Those directions are found on labelled posts as the main axes of the spread of posts around their own rumor's
 /// mean (within-rumor scatter), and removed from every vector before clustering; they are about style, so they carry
-/// over to rumors the fitting posts never mention. The shipped values live in `Resources/clustering-model.json`,
+/// over to rumors the fitting posts never mention. Words that the fitting posts use alike for every rumor weigh less
+/// (``termScales``). The shipped values live in `Resources/clustering-model.json`,
 /// written by `rumorctl fit-clustering` (``ClusteringModel/fit(vectors:texts:slugs:progress:)``), which records what
 /// it was fitted on.
 public struct ClusteringModel: Sendable, Hashable, Codable {

@@ -17,11 +17,12 @@ extension ClusteringModel {
     /// Fits a model on labelled posts that assert one rumor each (`slugs[i]` is what `texts[i]` asserts, `vectors[i]`
     /// its embedding).
     ///
-    /// The number of style directions, the words' weight and the threshold are chosen as the view is used: on
-    /// rumors the directions were not fitted on, a few posts each. Twelve times, the rumors are split in two halves;
-    /// the directions are fitted on one half's posts and the clustering of six posts per rumor of the other half is
-    /// scored (adjusted Rand index against the slugs), and the other way round. The setting with the best mean
-    /// wins; its directions are then fitted on all the posts.
+    /// The number of style directions, the words' weight, whether words are scaled, and the threshold are chosen as
+    /// the view is used: on rumors the directions and scales were not fitted on, a few posts each. Twelve times, the
+    /// rumors are split in two halves; the directions and word scales are fitted on one half's posts and the
+    /// clustering of six posts per rumor of the other half is scored (adjusted Rand index against the slugs), and the
+    /// other way round. The setting with the best mean wins; its directions and scales are then fitted on all the
+    /// posts.
     /// - Parameter progress: told what is being done, for a person watching.
     public static func fit(vectors: [[Float]], texts: [String], slugs: [String], provenance: String, progress: (String) -> Void = { _ in }) -> ClusteringModel {
         precondition(vectors.count == texts.count && texts.count == slugs.count, "one text and one slug per vector")
