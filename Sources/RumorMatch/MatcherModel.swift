@@ -79,13 +79,8 @@ public struct MatcherModel: Sendable, Hashable, Codable {
     /// The model shipped with RumorControl.
     /// - Throws: ``EmbeddingError`` when the bundled file is missing or damaged (a build problem).
     public static func shipped() throws(EmbeddingError) -> MatcherModel {
-        guard let url = Bundle.module.url(forResource: "matcher-model", withExtension: "json"), let data = try? Data(contentsOf: url) else {
-            throw EmbeddingError(
-                code: .invalidModel,
-                message: "the matcher model (matcher-model.json) is missing from this build; rebuild RumorControl from a clean checkout",
-                location: "\(#fileID):\(#line)")
-        }
-        return try load(data, source: url.path)
+        let file = try BundledModelFile.read("matcher-model", naming: "the matcher model")
+        return try load(file.data, source: file.path)
     }
 
     /// Reads a model written by `rumorctl fit`.
@@ -123,5 +118,20 @@ public struct MatcherModel: Sendable, Hashable, Codable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return ((try? encoder.encode(self)) ?? Data()) + Data("\n".utf8)
+    }
+}
+
+/// A model file built into RumorMatch (`Resources/`).
+enum BundledModelFile {
+    /// The bytes and path of `Resources/<name>.json`.
+    /// - Throws: ``EmbeddingError`` naming `description` and the file when the build lacks it.
+    static func read(_ name: String, naming description: String) throws(EmbeddingError) -> (data: Data, path: String) {
+        guard let url = Bundle.module.url(forResource: name, withExtension: "json"), let data = try? Data(contentsOf: url) else {
+            throw EmbeddingError(
+                code: .invalidModel,
+                message: "\(description) (\(name).json) is missing from this build; rebuild RumorControl from a clean checkout",
+                location: "\(#fileID):\(#line)")
+        }
+        return (data, url.path)
     }
 }

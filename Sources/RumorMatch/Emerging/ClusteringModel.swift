@@ -81,13 +81,8 @@ public struct ClusteringModel: Sendable, Hashable, Codable {
     }
 
     private static let shippedModel = Result { () throws(EmbeddingError) -> ClusteringModel in
-        guard let url = Bundle.module.url(forResource: "clustering-model", withExtension: "json"), let data = try? Data(contentsOf: url) else {
-            throw EmbeddingError(
-                code: .invalidModel,
-                message: "the clustering model (clustering-model.json) is missing from this build; rebuild RumorControl from a clean checkout",
-                location: "\(#fileID):\(#line)")
-        }
-        return try load(data, source: url.path)
+        let file = try BundledModelFile.read("clustering-model", naming: "the clustering model")
+        return try load(file.data, source: file.path)
     }
 
     /// Reads a model written by `rumorctl fit-clustering`.
