@@ -39,7 +39,7 @@ let package = Package(
         .target(
             name: "RumorMatch",
             dependencies: ["RumorCore", "COpenBLAS", "CKernels", .product(name: "Crypto", package: "swift-crypto")],
-            resources: [.copy("Resources/matcher-model.json"), .copy("Resources/clustering-model.json")],
+            resources: [.copy("Resources/matcher-model.json"), .copy("Resources/clustering-model.json"), .copy("Resources/verifier.safetensors")],
             // The encoder's loops are the hot path; optimise them even in debug builds so tests stay quick.
             swiftSettings: strictSettings + [.unsafeFlags(["-O"])]
         ),

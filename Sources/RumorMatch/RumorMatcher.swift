@@ -67,6 +67,10 @@ public struct RumorMatcher: Sendable {
     public var readsAcrossLanguages: Bool { crossLingual != nil }
     /// The multilingual encoder, when the matcher has one (a reload passes it on).
     public var multilingual: MultilingualEmbedder? { crossLingual?.embedder }
+    /// The verification stage (``PairVerifier``): reads each label and review item of an English post with the
+    /// entry's rumor, sends a label to review when the post does not assert it, and labels a review item when it surely
+    /// does. Nil to label on the scorer alone; a reload passes it on.
+    public var verifier: PairVerifier?
 
     /// The cross-lingual scale fitted on these entries' Spanish phrasings (nil without a multilingual encoder or
     /// with too few of them), for ``MatcherModel/crossLingualScale``.
@@ -93,13 +97,15 @@ public struct RumorMatcher: Sendable {
     ///   - previous: a matcher over an earlier set of entries with the same embedder; texts it embedded are reused.
     ///   - multilingual: the multilingual encoder, to read posts in Spanish against entries written in English
     ///     (``CrossLingualStage``); nil to read every post with the English encoder alone.
+    ///   - verifier: the verification stage; nil for `previous`'s (none without one).
     ///
     /// When the model has a quick stage, a second matcher over per-token vectors is built for it (the vectors are
     /// read from the model's folder, or computed once: ``SentenceEmbedder/tokenVectorEmbedder()``).
     public init(
         entries: [Entry], embedder: SentenceEmbedder, configuration: Configuration, reusing previous: RumorMatcher? = nil,
-        multilingual: MultilingualEmbedder? = nil
+        multilingual: MultilingualEmbedder? = nil, verifier: PairVerifier? = nil
     ) {
+        self.verifier = verifier ?? previous?.verifier
         // Anchor vectors are reused only from a matcher that embeds the same way.
         let reusable =
             previous.flatMap {
@@ -207,8 +213,41 @@ public struct RumorMatcher: Sendable {
             let scored = candidates.map { ($0, model.scorer.probability($0.features.values)) }
             decided[index] = (result(prepared[index].normalized, scored, label: model.labelThreshold, review: model.reviewThreshold), .encoder)
         }
-        return decided.map { $0! }
+        var results = decided.map { $0! }
+        if let verifier {
+            let english = results.indices.filter { !prepared[$0].crossLingual && !(results[$0].result.labels.isEmpty && results[$0].result.review.isEmpty) }
+            verify(&results, posts: english, texts: texts, with: verifier)
+        }
+        return results
     }
+
+    /// Reads every label and review item of the given posts with the verifier: a label whose post does not assert the
+    /// entry's rumor goes to review, and a review item whose post surely asserts it is labelled. Each is read twice,
+    /// the whole post and the span that matched (a post of several claims makes each in its own sentence), and the
+    /// likelier reading counts.
+    private func verify(_ results: inout [(result: MatchResult, stage: Stage)], posts: [Int], texts: [String], with verifier: PairVerifier) {
+        let pairs = posts.flatMap { index in
+            (results[index].result.labels + results[index].result.review).flatMap { label in
+                [(post: texts[index], rumor: label.rumor), (post: label.span.text, rumor: label.rumor)]
+            }
+        }
+        var judgements = stride(from: 0, to: pairs.count, by: Self.verifierBatch).flatMap { start in
+            verifier.judge(Array(pairs[start..<min(start + Self.verifierBatch, pairs.count)]))
+        }.makeIterator()
+        for index in posts {
+            var labels: [Label] = []
+            var review: [Label] = []
+            for var label in results[index].result.labels + results[index].result.review {
+                let asserts = max(judgements.next()!.asserts, judgements.next()!.asserts)
+                label.decision = label.decision == .label ? (asserts >= verifier.vetoBelow ? .label : .review) : (asserts >= verifier.promoteFrom ? .label : .review)
+                if label.decision == .label { labels.append(label) } else { review.append(label) }
+            }
+            results[index].result = MatchResult(labels: labels.sorted { $0.score > $1.score }, review: review.sorted { $0.score > $1.score })
+        }
+    }
+
+    /// Pairs read by the verifier in one encoder pass.
+    static let verifierBatch = 32
 
     /// Thresholds scored candidates into labels and review items.
     private func result(_ normalized: NormalizedText, _ scored: [(Candidate, Double)], label: Double, review reviewThreshold: Double) -> MatchResult {

@@ -16,6 +16,8 @@ public struct SafetensorsFile: Sendable {
 
     /// The tensors, by name.
     public let tensors: [String: TensorInfo]
+    /// The header's `__metadata__` strings (empty when it has none).
+    public let metadata: [String: String]
     private let data: Data
     private let dataStart: Int
     private let path: String
@@ -44,6 +46,14 @@ public struct SafetensorsFile: Sendable {
             throw .invalidModel("\(path) has a malformed header (\(error))")
         }
         guard case .object(let members) = header.value else { throw .invalidModel("\(path): the header is not a JSON object") }
+        var metadata: [String: String] = [:]
+        if let node = members.first(where: { $0.key == "__metadata__" })?.node, case .object(let entries) = node.value {
+            for entry in entries {
+                guard case .string(let value) = entry.node.value else { throw .invalidModel("\(path): metadata \(entry.key) is not a string") }
+                metadata[entry.key] = value
+            }
+        }
+        self.metadata = metadata
         var tensors: [String: TensorInfo] = [:]
         for member in members where member.key != "__metadata__" {
             guard case .string(let dtype) = member.node["dtype"]?.value, case .array(let shapeNodes) = member.node["shape"]?.value,

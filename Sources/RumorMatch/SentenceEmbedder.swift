@@ -37,7 +37,7 @@ public struct SentenceEmbedder: Sendable {
     public let tokenizer: WordPieceTokenizer
     /// How the encoder multiplies.
     public let precision: Precision
-    private let encoder: BertEncoder
+    let encoder: BertEncoder
     /// The folder the model was read from.
     private let folder: String
     /// Per-token vectors, when this is the fast approximation (``tokenVectorEmbedder()``); nil for the encoder.

@@ -191,12 +191,15 @@ struct APIRoutes {
         return json(body.serialized(pretty: false), cache: "no-store")
     }
 
-    /// Ready once the matcher is in memory; the body says whether posts in Spanish are read across languages and,
-    /// when not, why (the matcher then falls back to the English model alone).
+    /// Ready once the matcher is in memory; the body says whether posts in Spanish are read across languages and
+    /// whether labels are verified and, when not, why (the matcher then falls back to the English model alone, or to
+    /// the scorer alone).
     func ready() throws -> Response {
         let loaded = try matcher.ready()
         var members: [(String, JSONValue)] = [("status", .string("ready")), ("cross_lingual", .string(loaded.crossLingualOffReason == nil ? "on" : "off"))]
         if let reason = loaded.crossLingualOffReason { members.append(("cross_lingual_reason", .string(reason))) }
+        members.append(("verifier", .string(loaded.verifierOffReason == nil ? "on" : "off")))
+        if let reason = loaded.verifierOffReason { members.append(("verifier_reason", .string(reason))) }
         if let witnesses {
             let statuses = witnesses.current
             members.append(("witness_quorum", .number(String(witnesses.quorum))))

@@ -14,12 +14,16 @@ public struct LoadedMatcher: Sendable {
     /// Why posts in Spanish are read with the English model alone (the multilingual model is missing or damaged, or
     /// the operator turned it off); nil when the matcher reads them across languages.
     public var crossLingualOffReason: String?
+    /// Why labels are not verified (the verifier's file is missing or damaged, or the operator turned it off); nil
+    /// when the matcher has its verification stage.
+    public var verifierOffReason: String?
 
     /// Pairs a matcher with its embedder.
-    public init(matcher: RumorMatcher, embedder: SentenceEmbedder, crossLingualOffReason: String? = nil) {
+    public init(matcher: RumorMatcher, embedder: SentenceEmbedder, crossLingualOffReason: String? = nil, verifierOffReason: String? = nil) {
         self.matcher = matcher
         self.embedder = embedder
         self.crossLingualOffReason = matcher.readsAcrossLanguages ? nil : (crossLingualOffReason ?? "the matcher was built without the multilingual model")
+        self.verifierOffReason = matcher.verifier != nil ? nil : (verifierOffReason ?? "the matcher was built without the verifier")
     }
 }
 
@@ -96,6 +100,9 @@ public final class MatcherService: Service, Sendable {
             logger.notice("matcher ready", metadata: ["entries": "\(loaded.matcher.entries.count)", "milliseconds": "\(Int(seconds * 1000))"])
             if let reason = loaded.crossLingualOffReason {
                 logger.warning("posts in Spanish are read with the English model alone", metadata: ["reason": "\(reason)"])
+            }
+            if let reason = loaded.verifierOffReason {
+                logger.warning("labels are not verified; the scorer alone decides", metadata: ["reason": "\(reason)"])
             }
         } catch is CancellationError {
             return

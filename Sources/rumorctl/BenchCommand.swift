@@ -116,7 +116,8 @@ struct BenchLabelCommand: AsyncParsableCommand {
             Labels every post of each file once as a warm-up, then again while timing each post. Files are JSON Lines \
             with "text", or TSV (id<TAB>text, a header line) such as the CheckThat! query files. Reports posts/s, p50 and \
             p99 latency per post, the share of posts that left at the gate, the share the quick stage decided (both \
-            before the encoder), and posts/s when labelled in chunks as `label --input` does.
+            before the encoder), posts/s when labelled in chunks as `label --input` does, and the verification stage's \
+            share of that time (the same chunks labelled again without it; 0 with --no-verifier).
             """)
 
     @Argument(help: "Files of posts.")
@@ -126,8 +127,10 @@ struct BenchLabelCommand: AsyncParsableCommand {
 
     func run() async throws {
         let matcher = try await matcherOptions.makeMatcher()
+        var unverified = matcher
+        unverified.verifier = nil
         var table =
-            "file                               posts  posts/s  p50 ms  p99 ms  gated  quick  posts/s in chunks of \(LabelCommand.chunkSize)\n"
+            "file                               posts  posts/s  p50 ms  p99 ms  gated  quick  posts/s in chunks of \(LabelCommand.chunkSize)  verifier\n"
         for file in files {
             let texts = try readPostTexts(file)
             // The warm-up pass also notes which stage decided each post.
@@ -140,17 +143,21 @@ struct BenchLabelCommand: AsyncParsableCommand {
                 latencies.append(Double(DispatchTime.now().uptimeNanoseconds - begin.uptimeNanoseconds) / 1e6)
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-            let chunkStart = DispatchTime.now()
-            for from in stride(from: 0, to: texts.count, by: LabelCommand.chunkSize) {
-                _ = matcher.match(Array(texts[from..<min(from + LabelCommand.chunkSize, texts.count)]))
+            func chunked(_ matcher: RumorMatcher) -> Double {
+                let chunkStart = DispatchTime.now()
+                for from in stride(from: 0, to: texts.count, by: LabelCommand.chunkSize) {
+                    _ = matcher.match(Array(texts[from..<min(from + LabelCommand.chunkSize, texts.count)]))
+                }
+                return Double(DispatchTime.now().uptimeNanoseconds - chunkStart.uptimeNanoseconds) / 1e9
             }
-            let chunkSeconds = Double(DispatchTime.now().uptimeNanoseconds - chunkStart.uptimeNanoseconds) / 1e9
+            let chunkSeconds = chunked(matcher)
+            let verifierShare = matcher.verifier == nil ? 0 : max(0, 1 - chunked(unverified) / chunkSeconds)
             let gated = stages.filter { $0 == .gate }.count
             let quick = stages.filter { $0 == .quick }.count
             latencies.sort()
             let name = (file as NSString).lastPathComponent.padding(toLength: 33, withPad: " ", startingAt: 0)
             table +=
-                "\(name)  \(String(format: "%5d  %7.0f  %6.2f  %6.2f  %4.0f%%  %4.0f%%", texts.count, Double(texts.count) / seconds, percentile(latencies, 0.5), percentile(latencies, 0.99), 100 * Double(gated) / Double(max(1, texts.count)), 100 * Double(quick) / Double(max(1, texts.count))))  \(String(format: "%7.0f", Double(texts.count) / chunkSeconds))\n"
+                "\(name)  \(String(format: "%5d  %7.0f  %6.2f  %6.2f  %4.0f%%  %4.0f%%", texts.count, Double(texts.count) / seconds, percentile(latencies, 0.5), percentile(latencies, 0.99), 100 * Double(gated) / Double(max(1, texts.count)), 100 * Double(quick) / Double(max(1, texts.count))))  \(String(format: "%7.0f", Double(texts.count) / chunkSeconds))                 \(String(format: "%4.0f%%", 100 * verifierShare))\n"
         }
         printOut(table)
     }

@@ -37,8 +37,24 @@ struct MatcherOptions: ParsableArguments {
     @Option(name: .long, help: "The site labels link to (default $RUMORCONTROL_SITE_URL or http://127.0.0.1:8080).")
     var siteURL: String?
 
+    @Option(name: .long, help: "A verifier written by scripts/fit_verifier.py to use instead of the shipped one.")
+    var verifier: String?
+
+    @Flag(
+        name: .long,
+        help: ArgumentHelp(
+            "Label on the scorer alone, without the verification stage.",
+            discussion: "The verification stage reads each label of an English post together with the entry's rumor and sends it to review when the post does not assert it (docs/matcher.md)."))
+    var noVerifier = false
+
+    @Option(name: .long, help: "A label goes to review when the verifier's probability that the post asserts the rumor is below this (0-1; default from the verifier file).")
+    var verifierVetoBelow: Double?
+
+    @Option(name: .long, help: "A review item is labelled when the verifier's probability that the post asserts the rumor is at least this (0-1, or above 1 for never; default from the verifier file).")
+    var verifierPromoteFrom: Double?
+
     func validate() throws {
-        for value in [labelThreshold, reviewThreshold].compactMap({ $0 }) where !(0...1).contains(value) {
+        for value in [labelThreshold, reviewThreshold, verifierVetoBelow].compactMap({ $0 }) where !(0...1).contains(value) {
             throw ValidationError("Thresholds are scores between 0 and 1.")
         }
         if let gateThreshold, !gateThreshold.isFinite { throw ValidationError("The gate threshold is a finite log-odds, such as -2.7.") }
@@ -71,7 +87,8 @@ struct MatcherOptions: ParsableArguments {
     }
 
     /// Builds the matcher over the published entries of the database.
-    func makeMatcher(model: MatcherModel? = nil) async throws -> RumorMatcher {
+    /// - Parameter verifying: whether to load the verification stage (fitting the scorer needs none).
+    func makeMatcher(model: MatcherModel? = nil, verifying: Bool = true) async throws -> RumorMatcher {
         let model = try model ?? self.model()
         // Posts are embedded as the model's fitting posts were.
         let embedder = try modelOptions.load(precision: model.encoderPrecision)
@@ -85,7 +102,27 @@ struct MatcherOptions: ParsableArguments {
         let site = siteURL ?? ProcessInfo.processInfo.environment["RUMORCONTROL_SITE_URL"]
         return RumorMatcher(
             entries: entries, embedder: embedder, configuration: .init(model: model, siteURL: site),
-            multilingual: modelOptions.loadMultilingual(precision: model.encoderPrecision))
+            multilingual: modelOptions.loadMultilingual(precision: model.encoderPrecision), verifier: verifying ? loadVerifier(embedder: embedder) : nil)
+    }
+
+    /// Loads the verification stage, or nil (with a warning on stderr saying why and what to do) when its file is
+    /// missing or damaged, or `--no-verifier` is given: the matcher then labels on the scorer alone.
+    func loadVerifier(embedder: SentenceEmbedder) -> PairVerifier? {
+        let reading = verifierReading(embedder: embedder)
+        if let reason = reading.offReason, !noVerifier {
+            FileHandle.standardError.write(Data("warning: labels are not verified (the scorer alone decides): \(reason)\n".utf8))
+        }
+        return reading.verifier
+    }
+
+    /// Loads the verification stage without printing anything: the verifier, or why there is none.
+    func verifierReading(embedder: SentenceEmbedder) -> (verifier: PairVerifier?, offReason: String?) {
+        guard !noVerifier else { return (nil, "--no-verifier was given") }
+        do {
+            return (try PairVerifier(path: verifier, embedder: embedder, vetoBelow: verifierVetoBelow, promoteFrom: verifierPromoteFrom), nil)
+        } catch {
+            return (nil, "\(error)")
+        }
     }
 }
 

@@ -134,10 +134,13 @@ struct ServeCommand: AsyncParsableCommand {
                     let embedder = try previous?.embedder ?? SentenceEmbedder(modelDirectory: modelDirectory, precision: model.encoderPrecision)
                     let multilingual = previous.map { ($0.matcher.multilingual, $0.crossLingualOffReason) }
                         ?? modelOptions.multilingualReading(precision: model.encoderPrecision)
+                    let verification = previous.map { ($0.matcher.verifier, $0.verifierOffReason) }
+                        ?? matcherOptions.verifierReading(embedder: embedder)
                     let matcher = RumorMatcher(
                         entries: entries, embedder: embedder, configuration: .init(model: model, siteURL: base),
-                        reusing: previous?.matcher, multilingual: multilingual.0)
-                    let loaded = LoadedMatcher(matcher: matcher, embedder: embedder, crossLingualOffReason: multilingual.1)
+                        reusing: previous?.matcher, multilingual: multilingual.0, verifier: verification.0)
+                    let loaded = LoadedMatcher(
+                        matcher: matcher, embedder: embedder, crossLingualOffReason: multilingual.1, verifierOffReason: verification.1)
                     lastLoaded.withLock { $0 = loaded }
                     return loaded
                 }

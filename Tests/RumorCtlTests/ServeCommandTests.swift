@@ -26,14 +26,16 @@ struct ServeCommandTests {
         }
     }
 
-    @Test("/readyz says whether posts in Spanish are read across languages; without the multilingual model it says why, and English labels go on")
+    @Test("/readyz says whether posts in Spanish are read across languages and labels verified; without the multilingual model or the verifier it says why, and labels go on")
     func crossLingualReadiness() async throws {
         let spanish = "Los muertos votaron en Georgia: miles de boletas a nombre de fallecidos."
         for multilingualFolder in [nil, "/nonexistent/multilingual"] {
             try await withTemporaryFolder { folder in
                 let environment = multilingualFolder.map { ["RUMORCONTROL_MULTILINGUAL_MODEL_DIR": $0] } ?? [:]
+                let missingVerifier = "/nonexistent/verifier.safetensors"
+                let arguments = multilingualFolder == nil ? [] : ["--verifier", missingVerifier]
                 let server = try await RawHTTP.blocking {
-                    try ServeProcess(database: folder.appendingPathComponent("site.sqlite"), environment: environment)
+                    try ServeProcess(database: folder.appendingPathComponent("site.sqlite"), arguments: arguments, environment: environment)
                 }
                 defer { server.stop(signal: SIGTERM) }
                 let port = server.port
@@ -46,7 +48,11 @@ struct ServeCommandTests {
                 if multilingualFolder == nil {
                     #expect(ready.contains("\"cross_lingual\":\"on\""), "\(ready)")
                     #expect(!ready.contains("cross_lingual_reason"))
+                    #expect(ready.contains("\"verifier\":\"on\""), "\(ready)")
+                    #expect(!ready.contains("verifier_reason"))
                 } else {
+                    #expect(ready.contains("\"verifier\":\"off\""), "\(ready)")
+                    #expect(ready.contains(missingVerifier), "the reason names the file: \(ready)")
                     #expect(ready.contains("\"cross_lingual\":\"off\""), "\(ready)")
                     #expect(ready.contains("e5-small-q4.bin") && ready.contains("fetch-model.sh"), "the reason names the file and the fix: \(ready)")
                 }

@@ -157,13 +157,15 @@ struct APITests {
         }
     }
 
-    @Test("/readyz says when posts in Spanish are read with the English model alone, and why")
+    @Test("/readyz says when posts in Spanish are read with the English model alone, or labels are not verified, and why")
     func readinessReportsCrossLingual() async throws {
         try await withLiveServer { client in
             let ready = try await client.get("/readyz").jsonObject()
             #expect(ready["status"] as? String == "ready")
             #expect(ready["cross_lingual"] as? String == "off")
             #expect((ready["cross_lingual_reason"] as? String)?.contains("multilingual model") == true)
+            #expect(ready["verifier"] as? String == "off")
+            #expect((ready["verifier_reason"] as? String)?.contains("without the verifier") == true)
         }
     }
 
