@@ -215,7 +215,7 @@ public struct RumorMatcher: Sendable {
         }
         var results = decided.map { $0! }
         if let verifier {
-            let english = results.indices.filter { !prepared[$0].crossLingual && !(results[$0].result.labels.isEmpty && results[$0].result.review.isEmpty) }
+            let english = results.indices.filter { !prepared[$0].crossLingual && !(results[$0].result.labels.isEmpty && (verifier.promoteFrom > 1 || results[$0].result.review.isEmpty)) }
             verify(&results, posts: english, texts: texts, with: verifier)
         }
         return results
@@ -226,9 +226,11 @@ public struct RumorMatcher: Sendable {
     /// the whole post and the span that matched (a post of several claims makes each in its own sentence), and the
     /// likelier reading counts.
     private func verify(_ results: inout [(result: MatchResult, stage: Stage)], posts: [Int], texts: [String], with verifier: PairVerifier) {
+        // Review items are read only when some may be promoted; a span that is the whole post is read once.
+        func read(_ result: MatchResult) -> [Label] { verifier.promoteFrom <= 1 ? result.labels + result.review : result.labels }
         let pairs = posts.flatMap { index in
-            (results[index].result.labels + results[index].result.review).flatMap { label in
-                [(post: texts[index], rumor: label.rumor), (post: label.span.text, rumor: label.rumor)]
+            read(results[index].result).flatMap { label in
+                [(post: texts[index], rumor: label.rumor)] + (label.span.text == texts[index] ? [] : [(post: label.span.text, rumor: label.rumor)])
             }
         }
         var judgements = stride(from: 0, to: pairs.count, by: Self.verifierBatch).flatMap { start in
@@ -237,11 +239,15 @@ public struct RumorMatcher: Sendable {
         for index in posts {
             var labels: [Label] = []
             var review: [Label] = []
-            for var label in results[index].result.labels + results[index].result.review {
-                let asserts = max(judgements.next()!.asserts, judgements.next()!.asserts)
+            let result = results[index].result
+            let unread = verifier.promoteFrom <= 1 ? [] : result.review
+            for var label in read(result) {
+                let whole = judgements.next()!.asserts
+                let asserts = label.span.text == texts[index] ? whole : max(whole, judgements.next()!.asserts)
                 label.decision = label.decision == .label ? (asserts >= verifier.vetoBelow ? .label : .review) : (asserts >= verifier.promoteFrom ? .label : .review)
                 if label.decision == .label { labels.append(label) } else { review.append(label) }
             }
+            review += unread
             results[index].result = MatchResult(labels: labels.sorted { $0.score > $1.score }, review: review.sorted { $0.score > $1.score })
         }
     }
