@@ -14,14 +14,20 @@ public struct LoadedMatcher: Sendable {
     /// Why posts in Spanish are read with the English model alone (the multilingual model is missing or damaged, or
     /// the operator turned it off); nil when the matcher reads them across languages.
     public var crossLingualOffReason: String?
-    /// Why labels are not verified (the verifier's file is missing or damaged, or the operator turned it off); nil
-    /// when the matcher has its verification stage.
+    /// Why labels are not verified (the stage was not asked for, or its file is missing or damaged); nil when the
+    /// matcher has its verification stage.
     public var verifierOffReason: String?
+    /// Whether the operator asked for the verification stage, so that its absence is a fault worth a warning.
+    public var verifierAskedFor: Bool
 
     /// Pairs a matcher with its embedder.
-    public init(matcher: RumorMatcher, embedder: SentenceEmbedder, crossLingualOffReason: String? = nil, verifierOffReason: String? = nil) {
+    public init(
+        matcher: RumorMatcher, embedder: SentenceEmbedder, crossLingualOffReason: String? = nil, verifierOffReason: String? = nil,
+        verifierAskedFor: Bool = false
+    ) {
         self.matcher = matcher
         self.embedder = embedder
+        self.verifierAskedFor = verifierAskedFor
         self.crossLingualOffReason = matcher.readsAcrossLanguages ? nil : (crossLingualOffReason ?? "the matcher was built without the multilingual model")
         self.verifierOffReason = matcher.verifier != nil ? nil : (verifierOffReason ?? "the matcher was built without the verifier")
     }
@@ -102,7 +108,9 @@ public final class MatcherService: Service, Sendable {
                 logger.warning("posts in Spanish are read with the English model alone", metadata: ["reason": "\(reason)"])
             }
             if let reason = loaded.verifierOffReason {
-                logger.warning("labels are not verified; the scorer alone decides", metadata: ["reason": "\(reason)"])
+                logger.log(
+                    level: loaded.verifierAskedFor ? .warning : .notice, "labels are not verified; the scorer alone decides",
+                    metadata: ["reason": "\(reason)"])
             }
         } catch is CancellationError {
             return

@@ -117,7 +117,7 @@ struct BenchLabelCommand: AsyncParsableCommand {
             with "text", or TSV (id<TAB>text, a header line) such as the CheckThat! query files. Reports posts/s, p50 and \
             p99 latency per post, the share of posts that left at the gate, the share the quick stage decided (both \
             before the encoder), posts/s when labelled in chunks as `label --input` does, and the verification stage's \
-            share of that time (the same chunks labelled again without it; 0 with --no-verifier).
+            share of that time with --verify (the same chunks labelled again without it; 0 without --verify).
             """)
 
     @Argument(help: "Files of posts.")

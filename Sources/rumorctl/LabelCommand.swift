@@ -231,7 +231,7 @@ struct FitCommand: AsyncParsableCommand {
             scorer: BoostedTrees(names: MatchFeatures.names, base: 0, trees: [], parameters: .init()),
             stance: StanceModel(ngramWeights: [:], embeddingWeights: [], bias: 0), exemplars: .empty, labelThreshold: 0.5, reviewThreshold: 0.3,
             gate: .open, provenance: "")
-        let matcher = try await matcherOptions.makeMatcher(model: placeholder, verifying: false)
+        let matcher = try await matcherOptions.makeMatcher(model: placeholder, allowingVerifier: false)
         let name = train.map { ($0 as NSString).lastPathComponent }.joined(separator: " --train ")
         let model = MatcherFitting.fit(
             matcher: matcher, posts: posts, background: backgroundTexts,

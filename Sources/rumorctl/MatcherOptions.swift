@@ -37,15 +37,15 @@ struct MatcherOptions: ParsableArguments {
     @Option(name: .long, help: "The site labels link to (default $RUMORCONTROL_SITE_URL or http://127.0.0.1:8080).")
     var siteURL: String?
 
-    @Option(name: .long, help: "A verifier written by scripts/fit_verifier.py to use instead of the shipped one.")
-    var verifier: String?
-
     @Flag(
         name: .long,
         help: ArgumentHelp(
-            "Label on the scorer alone, without the verification stage.",
-            discussion: "The verification stage reads each label of an English post together with the entry's rumor and sends it to review when the post does not assert it (docs/matcher.md)."))
-    var noVerifier = false
+            "Verify each label of an English post with the shipped cross-encoder (slow: see docs/matcher.md).",
+            discussion: "The verification stage reads each label's post together with the entry's rumor and sends the label to review when the post does not assert it. It labels fewer refutations but reads 20 to 60 posts a second on one core instead of hundreds, so it is off unless asked for."))
+    var verify = false
+
+    @Option(name: .long, help: "A verifier written by scripts/fit_verifier.py to use instead of the shipped one (turns --verify on).")
+    var verifier: String?
 
     @Option(name: .long, help: "A label goes to review when the verifier's probability that the post asserts the rumor is below this (0-1; default from the verifier file).")
     var verifierVetoBelow: Double?
@@ -87,8 +87,8 @@ struct MatcherOptions: ParsableArguments {
     }
 
     /// Builds the matcher over the published entries of the database.
-    /// - Parameter verifying: whether to load the verification stage (fitting the scorer needs none).
-    func makeMatcher(model: MatcherModel? = nil, verifying: Bool = true) async throws -> RumorMatcher {
+    /// - Parameter allowingVerifier: false where the verification stage must stay off whatever the options say (fitting the scorer needs none).
+    func makeMatcher(model: MatcherModel? = nil, allowingVerifier: Bool = true) async throws -> RumorMatcher {
         let model = try model ?? self.model()
         // Posts are embedded as the model's fitting posts were.
         let embedder = try modelOptions.load(precision: model.encoderPrecision)
@@ -102,14 +102,17 @@ struct MatcherOptions: ParsableArguments {
         let site = siteURL ?? ProcessInfo.processInfo.environment["RUMORCONTROL_SITE_URL"]
         return RumorMatcher(
             entries: entries, embedder: embedder, configuration: .init(model: model, siteURL: site),
-            multilingual: modelOptions.loadMultilingual(precision: model.encoderPrecision), verifier: verifying ? loadVerifier(embedder: embedder) : nil)
+            multilingual: modelOptions.loadMultilingual(precision: model.encoderPrecision), verifier: allowingVerifier ? loadVerifier(embedder: embedder) : nil)
     }
 
-    /// Loads the verification stage, or nil (with a warning on stderr saying why and what to do) when its file is
-    /// missing or damaged, or `--no-verifier` is given: the matcher then labels on the scorer alone.
+    /// Whether the verification stage was asked for, by `--verify` or `--verifier FILE`.
+    var verifying: Bool { verify || verifier != nil }
+
+    /// Loads the verification stage when it was asked for, or nil: when it was not, or (with a warning on stderr saying
+    /// why and what to do) when its file is missing or damaged. The matcher then labels on the scorer alone.
     func loadVerifier(embedder: SentenceEmbedder) -> PairVerifier? {
         let reading = verifierReading(embedder: embedder)
-        if let reason = reading.offReason, !noVerifier {
+        if let reason = reading.offReason, verifying {
             FileHandle.standardError.write(Data("warning: labels are not verified (the scorer alone decides): \(reason)\n".utf8))
         }
         return reading.verifier
@@ -117,7 +120,7 @@ struct MatcherOptions: ParsableArguments {
 
     /// Loads the verification stage without printing anything: the verifier, or why there is none.
     func verifierReading(embedder: SentenceEmbedder) -> (verifier: PairVerifier?, offReason: String?) {
-        guard !noVerifier else { return (nil, "--no-verifier was given") }
+        guard verifying else { return (nil, "not asked for (--verify turns it on)") }
         do {
             return (try PairVerifier(path: verifier, embedder: embedder, vetoBelow: verifierVetoBelow, promoteFrom: verifierPromoteFrom), nil)
         } catch {

@@ -140,7 +140,8 @@ struct ServeCommand: AsyncParsableCommand {
                         entries: entries, embedder: embedder, configuration: .init(model: model, siteURL: base),
                         reusing: previous?.matcher, multilingual: multilingual.0, verifier: verification.0)
                     let loaded = LoadedMatcher(
-                        matcher: matcher, embedder: embedder, crossLingualOffReason: multilingual.1, verifierOffReason: verification.1)
+                        matcher: matcher, embedder: embedder, crossLingualOffReason: multilingual.1, verifierOffReason: verification.1,
+                        verifierAskedFor: matcherOptions.verifying)
                     lastLoaded.withLock { $0 = loaded }
                     return loaded
                 }

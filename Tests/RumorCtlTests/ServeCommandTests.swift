@@ -29,11 +29,14 @@ struct ServeCommandTests {
     @Test("/readyz says whether posts in Spanish are read across languages and labels verified; without the multilingual model or the verifier it says why, and labels go on")
     func crossLingualReadiness() async throws {
         let spanish = "Los muertos votaron en Georgia: miles de boletas a nombre de fallecidos."
-        for multilingualFolder in [nil, "/nonexistent/multilingual"] {
+        let missingVerifier = "/nonexistent/verifier.safetensors"
+        // By default the verifier is off and says why; --verify turns it on; a missing file turns it off naming the file.
+        let cases: [(multilingualFolder: String?, arguments: [String])] = [
+            (nil, []), (nil, ["--verify"]), ("/nonexistent/multilingual", ["--verifier", missingVerifier]),
+        ]
+        for (multilingualFolder, arguments) in cases {
             try await withTemporaryFolder { folder in
                 let environment = multilingualFolder.map { ["RUMORCONTROL_MULTILINGUAL_MODEL_DIR": $0] } ?? [:]
-                let missingVerifier = "/nonexistent/verifier.safetensors"
-                let arguments = multilingualFolder == nil ? [] : ["--verifier", missingVerifier]
                 let server = try await RawHTTP.blocking {
                     try ServeProcess(database: folder.appendingPathComponent("site.sqlite"), arguments: arguments, environment: environment)
                 }
@@ -48,13 +51,20 @@ struct ServeCommandTests {
                 if multilingualFolder == nil {
                     #expect(ready.contains("\"cross_lingual\":\"on\""), "\(ready)")
                     #expect(!ready.contains("cross_lingual_reason"))
-                    #expect(ready.contains("\"verifier\":\"on\""), "\(ready)")
-                    #expect(!ready.contains("verifier_reason"))
                 } else {
-                    #expect(ready.contains("\"verifier\":\"off\""), "\(ready)")
-                    #expect(ready.contains(missingVerifier), "the reason names the file: \(ready)")
                     #expect(ready.contains("\"cross_lingual\":\"off\""), "\(ready)")
                     #expect(ready.contains("e5-small-q4.bin") && ready.contains("fetch-model.sh"), "the reason names the file and the fix: \(ready)")
+                }
+                switch arguments.first {
+                case "--verify":
+                    #expect(ready.contains("\"verifier\":\"on\""), "\(ready)")
+                    #expect(!ready.contains("verifier_reason"))
+                case "--verifier":
+                    #expect(ready.contains("\"verifier\":\"off\""), "\(ready)")
+                    #expect(ready.contains(missingVerifier), "the reason names the file: \(ready)")
+                default:
+                    #expect(ready.contains("\"verifier\":\"off\""), "\(ready)")
+                    #expect(ready.contains("--verify"), "the reason says how to turn it on: \(ready)")
                 }
                 let body = "{\"text\": \(JSONValue.string(spanish).serialized(pretty: false))}"
                 let labelled = try await RawHTTP.blocking {
