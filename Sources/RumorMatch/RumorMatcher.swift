@@ -222,32 +222,36 @@ public struct RumorMatcher: Sendable {
     }
 
     /// Reads every label and review item of the given posts with the verifier: a label whose post does not assert the
-    /// entry's rumor goes to review, and a review item whose post surely asserts it is labelled. Each is read twice,
-    /// the whole post and the span that matched (a post of several claims makes each in its own sentence), and the
-    /// likelier reading counts.
+    /// entry's rumor goes to review, and a review item whose post surely asserts it is labelled. What counts is the
+    /// likelier of two readings, the span that matched (a post of several claims makes each in its own sentence) and
+    /// the whole post; the whole post is read only when the span leaves the decision open.
     private func verify(_ results: inout [(result: MatchResult, stage: Stage)], posts: [Int], texts: [String], with verifier: PairVerifier) {
-        // Review items are read only when some may be promoted; a span that is the whole post is read once.
+        // Review items are read only when some may be promoted.
         func read(_ result: MatchResult) -> [Label] { verifier.promoteFrom <= 1 ? result.labels + result.review : result.labels }
-        let pairs = posts.flatMap { index in
-            read(results[index].result).flatMap { label in
-                [(post: texts[index], rumor: label.rumor)] + (label.span.text == texts[index] ? [] : [(post: label.span.text, rumor: label.rumor)])
+        func threshold(_ label: Label) -> Double { label.decision == .label ? verifier.vetoBelow : verifier.promoteFrom }
+        func judge(_ pairs: [(post: String, rumor: String)]) -> [Double] {
+            stride(from: 0, to: pairs.count, by: Self.verifierBatch).flatMap { start in
+                verifier.judge(Array(pairs[start..<min(start + Self.verifierBatch, pairs.count)])).map(\.asserts)
             }
         }
-        var judgements = stride(from: 0, to: pairs.count, by: Self.verifierBatch).flatMap { start in
-            verifier.judge(Array(pairs[start..<min(start + Self.verifierBatch, pairs.count)]))
-        }.makeIterator()
+        // A label stands when the matched span or the whole post asserts the rumor. The span is shorter, so it is read
+        // first, and the whole post only where the span alone falls short of the threshold.
+        let items = posts.flatMap { index in read(results[index].result).map { (post: index, label: $0) } }
+        var asserts = judge(items.map { (post: $0.label.span.text, rumor: $0.label.rumor) })
+        let again = items.indices.filter { asserts[$0] < threshold(items[$0].label) && items[$0].label.span.text != texts[items[$0].post] }
+        for (item, whole) in zip(again, judge(again.map { (post: texts[items[$0].post], rumor: items[$0].label.rumor) })) {
+            asserts[item] = max(asserts[item], whole)
+        }
+        var verdicts = asserts.makeIterator()
         for index in posts {
             var labels: [Label] = []
             var review: [Label] = []
             let result = results[index].result
-            let unread = verifier.promoteFrom <= 1 ? [] : result.review
             for var label in read(result) {
-                let whole = judgements.next()!.asserts
-                let asserts = label.span.text == texts[index] ? whole : max(whole, judgements.next()!.asserts)
-                label.decision = label.decision == .label ? (asserts >= verifier.vetoBelow ? .label : .review) : (asserts >= verifier.promoteFrom ? .label : .review)
+                label.decision = verdicts.next()! >= threshold(label) ? .label : .review
                 if label.decision == .label { labels.append(label) } else { review.append(label) }
             }
-            review += unread
+            if verifier.promoteFrom > 1 { review += result.review }
             results[index].result = MatchResult(labels: labels.sorted { $0.score > $1.score }, review: review.sorted { $0.score > $1.score })
         }
     }
