@@ -41,7 +41,7 @@ struct MatcherOptions: ParsableArguments {
         name: .long,
         help: ArgumentHelp(
             "Verify each label of an English post with the shipped cross-encoder (slow: see docs/matcher.md).",
-            discussion: "The verification stage reads each label's post together with the entry's rumor and sends the label to review when the post does not assert it. It labels fewer refutations but reads 20 to 60 posts a second on one core instead of hundreds, so it is off unless asked for."))
+            discussion: "The verification stage reads each label's post together with the entry's rumor and sends the label to review when the post does not assert it. It labels fewer refutations but reads a few dozen posts a second on one core instead of hundreds, so it is off unless asked for."))
     var verify = false
 
     @Option(name: .long, help: "A verifier written by scripts/fit_verifier.py to use instead of the shipped one (turns --verify on).")
