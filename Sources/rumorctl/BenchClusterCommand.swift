@@ -143,7 +143,8 @@ struct FitClusteringCommand: AsyncParsableCommand {
             each, as the view meets new rumors; progress goes to stderr. Writes the model as JSON (to --output, or \
             stdout). The shipped model, Sources/RumorMatch/Resources/clustering-model.json, is made with: \
             rumorctl fit-clustering --train data/train-posts.jsonl --train data/train-posts-2.jsonl \
-            --train data/train-posts-3.jsonl --train data/train-posts-3-f.jsonl --train data/train-posts-3-g.jsonl \
+            --train data/train-posts-3-f.jsonl --train data/train-posts-3-g.jsonl --train data/train-posts-4-p.jsonl \
+            --train data/train-posts-4-q.jsonl --train data/train-posts-4-r.jsonl --train data/train-posts-4-s.jsonl \
             --output Sources/RumorMatch/Resources/clustering-model.json
             """)
 
