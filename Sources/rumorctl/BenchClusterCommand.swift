@@ -141,11 +141,8 @@ struct FitClusteringCommand: AsyncParsableCommand {
             one rumor spread because of how they are written (the main axes of the within-rumor scatter). It chooses \
             how many to take out, the words' weight and the threshold on rumors held out of the directions, a few posts \
             each, as the view meets new rumors; progress goes to stderr. Writes the model as JSON (to --output, or \
-            stdout). The shipped model, Sources/RumorMatch/Resources/clustering-model.json, is made with: \
-            rumorctl fit-clustering --train data/train-posts.jsonl --train data/train-posts-2.jsonl \
-            --train data/train-posts-3-f.jsonl --train data/train-posts-3-g.jsonl --train data/train-posts-4-p.jsonl \
-            --train data/train-posts-4-q.jsonl --train data/train-posts-4-r.jsonl --train data/train-posts-4-s.jsonl \
-            --output Sources/RumorMatch/Resources/clustering-model.json
+            stdout). The shipped model, Sources/RumorMatch/Resources/clustering-model.json, is made by \
+            scripts/fit-shipped-models.sh (training posts only), and its provenance records the command.
             """)
 
     @Option(name: .long, help: "Labelled posts to fit on (JSON Lines with claims); repeatable. Keep the posts you measure on out.")

@@ -195,12 +195,8 @@ struct FitCommand: AsyncParsableCommand {
             out-of-fold estimate of precision and recall, what the gate lets through, and the quick stage's bounds. \
             Takes about twenty minutes for about 3,000 posts on two cores (--no-quick-stage: about half that, and a \
             model without the quick stage). Posts are embedded with the encoder in 8 bits, or in float32 when \
-            RUMORCONTROL_ENCODER_PRECISION=float32; the model records which, and is always run that way. The shipped model, Sources/RumorMatch/Resources/matcher-model.json, is made with: \
-            rumorctl fit --train data/train-posts.jsonl --train data/train-posts-2.jsonl --train data/train-posts-3.jsonl \
-            --train data/train-posts-4-p.jsonl --train data/train-posts-4-q.jsonl --train data/train-posts-4-r.jsonl \
-            --train data/train-posts-4-s.jsonl --train data/train-posts-5-u.jsonl --train data/train-posts-5-v.jsonl \
-            --train data/train-posts-5-w.jsonl --train data/train-posts-5-x.jsonl --train ../shared/eval/dev-posts.jsonl --background ../shared/data/clef2021-2a-en/EN_train_queries.tsv \
-            --output Sources/RumorMatch/Resources/matcher-model.json
+            RUMORCONTROL_ENCODER_PRECISION=float32; the model records which, and is always run that way. The shipped model, Sources/RumorMatch/Resources/matcher-model.json, is made by \
+            scripts/fit-shipped-models.sh (every training batch and the dev posts), and its provenance records the command.
             """)
 
     @Option(name: .long, help: "Labelled posts to fit on (JSON Lines, as for eval); repeat to fit on several files.")
